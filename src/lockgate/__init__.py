@@ -1,0 +1,97 @@
+"""lockgate: one interface to every major LLM provider.
+
+``import lockgate`` only imports: it opens no connection, resolves no name, starts no thread
+and reads no file.
+"""
+
+from lockgate._version import __version__
+from lockgate.client import Client, ClientSettings, CompletionStream, RetryPolicy
+from lockgate.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadGatewayError,
+    BadRequestError,
+    BudgetExceededError,
+    ContentPolicyViolationError,
+    ContextWindowExceededError,
+    EgressDeniedError,
+    InternalServerError,
+    LockgateError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServiceUnavailableError,
+    UnprocessableEntityError,
+    UnsupportedParamsError,
+)
+from lockgate.pricing import ModelInfo, estimate_tokens
+from lockgate.sdk import (
+    aclose,
+    acompletion,
+    aembedding,
+    atext_completion,
+    completion,
+    completion_cost,
+    embedding,
+    get_model_info,
+    text_completion,
+)
+from lockgate.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    EmbeddingResponse,
+    TextCompletion,
+    Usage,
+)
+
+# LiteLLM names for the same types, so migrated code keeps working.
+ModelResponse = ChatCompletion
+ModelResponseStream = ChatCompletionChunk
+Timeout = APITimeoutError
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "BudgetExceededError",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "Client",
+    "ClientSettings",
+    "CompletionStream",
+    "ContentPolicyViolationError",
+    "ContextWindowExceededError",
+    "EgressDeniedError",
+    "EmbeddingResponse",
+    "InternalServerError",
+    "LockgateError",
+    "ModelInfo",
+    "ModelResponse",
+    "ModelResponseStream",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServiceUnavailableError",
+    "TextCompletion",
+    "Timeout",
+    "UnprocessableEntityError",
+    "UnsupportedParamsError",
+    "Usage",
+    "__version__",
+    "aclose",
+    "acompletion",
+    "aembedding",
+    "atext_completion",
+    "completion",
+    "completion_cost",
+    "embedding",
+    "estimate_tokens",
+    "get_model_info",
+    "text_completion",
+]

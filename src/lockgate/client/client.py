@@ -1,0 +1,324 @@
+"""The async core of the SDK: resolve the model, build the call, send it, retry, fall back,
+and price the result. The module-level functions in :mod:`lockgate` are thin wrappers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from typing import Any
+from urllib.parse import urlsplit
+
+from lockgate.client.credentials import resolve_credentials
+from lockgate.client.mock_response import mock_completion
+from lockgate.client.params import check_supported, split_options
+from lockgate.client.retry import RetryPolicy, call_with_retries
+from lockgate.client.stream import CompletionStream, decoder_for
+from lockgate.errors import (
+    BadRequestError,
+    ContentPolicyViolationError,
+    ContextWindowExceededError,
+    LockgateError,
+    UnsupportedParamsError,
+)
+from lockgate.pricing import cost_for_usage
+from lockgate.providers.base import ChatAdapter, EmbeddingAdapter, TextCompletionAdapter
+from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCompletionCall
+from lockgate.providers.registry import ProviderRegistry
+from lockgate.providers.spec import ProviderSpec
+from lockgate.transport.egress import EgressPolicy
+from lockgate.transport.http_client import HttpTransport
+from lockgate.transport.messages import Timeouts, UpstreamRequest, UpstreamResponse
+from lockgate.types import ChatCompletion, EmbeddingResponse, TextCompletion, Usage
+
+__all__ = ["Client", "ClientSettings"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClientSettings:
+    timeout: float | None = 600.0
+    num_retries: int = 0
+    drop_params: bool = False
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+
+
+def _is_fallback_worthy(error: LockgateError) -> bool:
+    """A fallback model may succeed where the caller's own request was not the problem."""
+    if isinstance(error, ContextWindowExceededError | ContentPolicyViolationError):
+        return True
+    return not isinstance(error, BadRequestError | UnsupportedParamsError)
+
+
+class Client:
+    """Holds the transport (one pooled session per event loop) and the immutable settings."""
+
+    def __init__(
+        self,
+        *,
+        settings: ClientSettings | None = None,
+        registry: ProviderRegistry | None = None,
+        egress: EgressPolicy | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings or ClientSettings()
+        self.registry = registry or ProviderRegistry()
+        default_hosts = frozenset().union(
+            *(p.default_hosts for p in self.registry.providers.values())
+        )
+        self.transport = HttpTransport(egress or EgressPolicy(allowed_hosts=default_hosts))
+        # The environment is read at call time, so keys exported after import are seen.
+        self._env: Mapping[str, str] = env if env is not None else os.environ
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    # ----------------------------------------------------------------- chat completions
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> ChatCompletion | CompletionStream:
+        params, options = split_options(kwargs)
+        fallbacks = options.pop("fallbacks", None) or []
+        try:
+            return await self._completion_with_retries(model, messages, stream, params, options)
+        except LockgateError as error:
+            if not fallbacks or not _is_fallback_worthy(error):
+                raise
+            last = error
+        for fallback in fallbacks:
+            fb_model, fb_options = _fallback_target(fallback, options)
+            try:
+                return await self._completion_with_retries(
+                    fb_model, messages, stream, params, fb_options
+                )
+            except LockgateError as error:
+                last = error
+        raise last
+
+    async def _completion_with_retries(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        stream: bool,
+        params: dict[str, Any],
+        options: dict[str, Any],
+    ) -> ChatCompletion | CompletionStream:
+        spec, upstream_model = self.registry.split_model(
+            f"{options['custom_llm_provider']}/{model}"
+            if "custom_llm_provider" in options
+            else model
+        )
+        message_list = [dict(m) for m in messages]
+        if not message_list:
+            raise BadRequestError("messages must not be empty", param="messages")
+        if "mock_response" in options:
+            response = mock_completion(model, message_list, str(options["mock_response"]))
+            response._hidden_params["response_cost"] = self._cost(
+                response.usage, spec, upstream_model
+            )
+            return response
+        adapter = self.registry.adapter(spec)
+        call = self._chat_call(spec, upstream_model, adapter, message_list, stream, params, options)
+        policy = self._retry_policy(options)
+        timeouts = Timeouts.from_total(
+            options.get("timeout", options.get("request_timeout", self.settings.timeout))
+        )
+        request = self._allow_configured_host(adapter.build_chat_request(call), call.credentials)
+        if stream:
+            return await call_with_retries(
+                lambda: self._open_stream(adapter, call, request, timeouts), policy
+            )
+        return await call_with_retries(
+            lambda: self._complete_once(adapter, call, request, timeouts), policy
+        )
+
+    def _chat_call(
+        self,
+        spec: ProviderSpec,
+        model: str,
+        adapter: ChatAdapter,
+        messages: list[dict[str, Any]],
+        stream: bool,
+        params: dict[str, Any],
+        options: dict[str, Any],
+    ) -> ChatCall:
+        credentials = self._credentials(spec, options)
+        stream_options = params.get("stream_options")
+        include_usage = bool(
+            stream and isinstance(stream_options, Mapping) and stream_options.get("include_usage")
+        )
+        draft = ChatCall(spec, model, messages, params, stream, credentials, include_usage)
+        kept = check_supported(
+            params,
+            adapter.supported_params(draft),
+            drop_params=bool(options.get("drop_params", self.settings.drop_params)),
+            additional_drop=frozenset(options.get("additional_drop_params") or ()),
+            provider=spec.name,
+            model=model,
+        )
+        return dataclasses.replace(draft, params=kept)
+
+    async def _complete_once(
+        self, adapter: ChatAdapter, call: ChatCall, request: UpstreamRequest, timeouts: Timeouts
+    ) -> ChatCompletion:
+        response = await self._send(request, timeouts, adapter, call.provider, call.model)
+        completion = adapter.parse_chat_response(call, response)
+        completion._hidden_params.update(
+            response_cost=self._cost(completion.usage, call.provider, call.model),
+            custom_llm_provider=call.provider.name,
+            provider_latency_ms=round(response.elapsed * 1000, 3),
+        )
+        return completion
+
+    async def _open_stream(
+        self, adapter: ChatAdapter, call: ChatCall, request: UpstreamRequest, timeouts: Timeouts
+    ) -> CompletionStream:
+        exits = AsyncExitStack()
+        try:
+            upstream = await exits.enter_async_context(self.transport.stream(request, timeouts))
+            if upstream.status >= 400:
+                body = await upstream.read_body()
+                error = adapter.map_error(UpstreamResponse(upstream.status, upstream.headers, body))
+                raise _tag(error, call.provider.name, call.model)
+        except BaseException:
+            await exits.aclose()
+            raise
+        return CompletionStream(
+            upstream,
+            exits,
+            decoder_for(adapter.framing),
+            adapter.stream_parser(call),
+            include_usage=call.include_usage,
+            cost_of=lambda usage: self._cost(usage, call.provider, call.model),
+            provider=call.provider.name,
+            model=call.model,
+        )
+
+    # ----------------------------------------------------------------- embeddings
+    async def aembedding(
+        self, model: str, input: str | list[str] | list[list[int]], **kwargs: Any
+    ) -> EmbeddingResponse:
+        params, options = split_options(kwargs)
+        spec, upstream_model = self.registry.split_model(model)
+        adapter = self.registry.adapter(spec)
+        if not isinstance(adapter, EmbeddingAdapter) or not spec.quirks.supports_embeddings:
+            raise BadRequestError(
+                f"provider {spec.name!r} does not serve embeddings", param="model"
+            )
+        call = EmbeddingCall(spec, upstream_model, input, params, self._credentials(spec, options))
+        request = self._allow_configured_host(
+            adapter.build_embedding_request(call), call.credentials
+        )
+        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+
+        async def once() -> EmbeddingResponse:
+            response = await self._send(request, timeouts, adapter, spec, upstream_model)
+            result = adapter.parse_embedding_response(call, response)
+            result._hidden_params["response_cost"] = self._cost(result.usage, spec, upstream_model)
+            return result
+
+        return await call_with_retries(once, self._retry_policy(options))
+
+    # ----------------------------------------------------------------- text completions
+    async def atext_completion(
+        self, model: str, prompt: str | list[str], **kwargs: Any
+    ) -> TextCompletion:
+        params, options = split_options(kwargs)
+        spec, upstream_model = self.registry.split_model(model)
+        adapter = self.registry.adapter(spec)
+        if (
+            not isinstance(adapter, TextCompletionAdapter)
+            or not spec.quirks.supports_text_completion
+        ):
+            raise BadRequestError(
+                f"provider {spec.name!r} does not serve text completions", param="model"
+            )
+        call = TextCompletionCall(
+            spec, upstream_model, prompt, params, self._credentials(spec, options)
+        )
+        request = self._allow_configured_host(
+            adapter.build_text_completion_request(call), call.credentials
+        )
+        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+
+        async def once() -> TextCompletion:
+            response = await self._send(request, timeouts, adapter, spec, upstream_model)
+            result = adapter.parse_text_completion_response(call, response)
+            result._hidden_params["response_cost"] = self._cost(result.usage, spec, upstream_model)
+            return result
+
+        return await call_with_retries(once, self._retry_policy(options))
+
+    # ----------------------------------------------------------------- shared steps
+    def _credentials(self, spec: ProviderSpec, options: Mapping[str, Any]) -> Credentials:
+        return resolve_credentials(
+            spec,
+            self._env,
+            api_key=options.get("api_key"),
+            api_base=options.get("api_base") or options.get("base_url"),
+            api_version=options.get("api_version"),
+            organization=options.get("organization"),
+            extra_headers=options.get("extra_headers"),
+        )
+
+    def _retry_policy(self, options: Mapping[str, Any]) -> RetryPolicy:
+        retries = options.get("num_retries", options.get("max_retries", self.settings.num_retries))
+        return dataclasses.replace(self.settings.retry, num_retries=int(retries))
+
+    @staticmethod
+    def _allow_configured_host(
+        request: UpstreamRequest, credentials: Credentials
+    ) -> UpstreamRequest:
+        """The api_base this call was configured with is an allowed destination for it."""
+        host = urlsplit(credentials.api_base or "").hostname
+        if not host:
+            return request
+        return dataclasses.replace(request, extra_allowed_hosts=frozenset({host}))
+
+    async def _send(
+        self,
+        request: UpstreamRequest,
+        timeouts: Timeouts,
+        adapter: ChatAdapter | EmbeddingAdapter | TextCompletionAdapter,
+        spec: ProviderSpec,
+        model: str,
+    ) -> UpstreamResponse:
+        try:
+            response = await self.transport.send(request, timeouts)
+        except LockgateError as error:
+            raise _tag(error, spec.name, model) from error
+        if response.status >= 400:
+            mapper = adapter if isinstance(adapter, ChatAdapter) else self.registry.adapter(spec)
+            raise _tag(mapper.map_error(response), spec.name, model)
+        return response
+
+    @staticmethod
+    def _cost(usage: Usage | None, spec: ProviderSpec, model: str) -> float | None:
+        if usage is None:
+            return None
+        return cost_for_usage(usage, model, spec.name)
+
+
+def _tag(error: LockgateError, provider: str, model: str) -> LockgateError:
+    error.provider = error.provider or provider
+    error.model = error.model or model
+    return error
+
+
+def _fallback_target(fallback: Any, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A fallback is a model name, or a dict with ``model`` and per-call options."""
+    if isinstance(fallback, str):
+        # Credentials of the primary model do not carry over to another model.
+        base = {k: v for k, v in options.items() if k not in ("api_key", "api_base", "base_url")}
+        return fallback, base
+    if isinstance(fallback, Mapping) and isinstance(fallback.get("model"), str):
+        merged = {**options, **{k: v for k, v in fallback.items() if k != "model"}}
+        return fallback["model"], merged
+    raise BadRequestError(
+        "each fallback must be a model name or a dict with 'model'", param="fallbacks"
+    )

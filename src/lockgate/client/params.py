@@ -1,0 +1,80 @@
+"""Split a call's keyword arguments into provider parameters and lockgate's own options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lockgate.errors import UnsupportedParamsError
+from lockgate.providers.openai_params import OPENAI_CHAT_PARAMS
+
+__all__ = ["CALL_OPTIONS", "check_supported", "split_options"]
+
+# Keyword arguments that steer lockgate itself and are never sent upstream.
+CALL_OPTIONS: frozenset[str] = frozenset(
+    {
+        "api_key",
+        "api_base",
+        "base_url",
+        "api_version",
+        "organization",
+        "extra_headers",
+        "timeout",
+        "request_timeout",
+        "num_retries",
+        "max_retries",
+        "fallbacks",
+        "drop_params",
+        "additional_drop_params",
+        "mock_response",
+        "metadata_lockgate",
+        "custom_llm_provider",
+    }
+)
+
+
+def split_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(provider params, lockgate options). None values are treated as not given."""
+    params: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        if value is None:
+            continue
+        (options if name in CALL_OPTIONS else params)[name] = value
+    return params, options
+
+
+def check_supported(
+    params: dict[str, Any],
+    supported: frozenset[str],
+    *,
+    drop_params: bool,
+    additional_drop: frozenset[str],
+    provider: str,
+    model: str,
+) -> dict[str, Any]:
+    """Drop or refuse OpenAI parameters the provider does not accept.
+
+    Parameters outside OpenAI's vocabulary are passed through untouched (provider-specific
+    options); ``additional_drop_params`` removes any name.
+    """
+    kept: dict[str, Any] = {}
+    refused: list[str] = []
+    for name, value in params.items():
+        if name in additional_drop:
+            continue
+        if name in OPENAI_CHAT_PARAMS and name not in supported:
+            if drop_params:
+                continue
+            refused.append(name)
+            continue
+        kept[name] = value
+    if refused:
+        raise UnsupportedParamsError(
+            f"{provider} does not support parameter(s) {', '.join(sorted(refused))}; "
+            "pass drop_params=True to drop them",
+            provider=provider,
+            model=model,
+            param=refused[0],
+        )
+    return kept

@@ -1,0 +1,121 @@
+"""OpenAI Chat Completions response types (non-stream and stream chunks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from lockgate.types.usage import Usage
+from lockgate.types.wire_model import WireModel
+
+__all__ = [
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "Choice",
+    "ChunkChoice",
+    "Delta",
+    "FunctionCall",
+    "Message",
+    "ToolCall",
+]
+
+
+@dataclass(slots=True, eq=True)
+class FunctionCall(WireModel):
+    name: str | None = None
+    arguments: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=True)
+class ToolCall(WireModel):
+    id: str | None = None
+    type: str = "function"
+    function: FunctionCall = field(default_factory=FunctionCall)
+    # Present in stream deltas only.
+    index: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"index"})
+
+
+@dataclass(slots=True, eq=True)
+class Message(WireModel):
+    role: str = "assistant"
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    # Reasoning text from providers that expose it (Anthropic thinking, DeepSeek, Gemini).
+    reasoning_content: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"tool_calls", "reasoning_content"})
+
+
+@dataclass(slots=True, eq=True)
+class Choice(WireModel):
+    index: int = 0
+    message: Message = field(default_factory=Message)
+    finish_reason: str | None = None
+    logprobs: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=True)
+class ChatCompletion(WireModel):
+    id: str = ""
+    object: str = "chat.completion"
+    created: int = 0
+    model: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Data about the call that is not part of the wire body (cost, provider, deployment...).
+    # ``response._hidden_params["response_cost"]`` is how LiteLLM users read the cost.
+    _hidden_params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"service_tier", "system_fingerprint"})
+
+    @property
+    def response_cost(self) -> float | None:
+        """Cost of this call in USD, from the packaged price table (None if unknown)."""
+        cost = self._hidden_params.get("response_cost")
+        return float(cost) if cost is not None else None
+
+
+@dataclass(slots=True, eq=True)
+class Delta(WireModel):
+    role: str | None = None
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    reasoning_content: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"role", "content", "refusal", "tool_calls", "reasoning_content"}
+    )
+
+
+@dataclass(slots=True, eq=True)
+class ChunkChoice(WireModel):
+    index: int = 0
+    delta: Delta = field(default_factory=Delta)
+    finish_reason: str | None = None
+    logprobs: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=True)
+class ChatCompletionChunk(WireModel):
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    created: int = 0
+    model: str = ""
+    choices: list[ChunkChoice] = field(default_factory=list)
+    usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    _hidden_params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"usage", "service_tier", "system_fingerprint"}
+    )

@@ -1,0 +1,170 @@
+"""A small base for OpenAI-shaped data: attribute access, dict access and a JSON round trip.
+
+Each concrete type is a dataclass. Fields a provider sends that the type does not declare are
+kept in ``extra`` and written back by :meth:`WireModel.model_dump`, so nothing is lost when a
+response passes through lockgate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Self, TypeVar
+
+import orjson
+
+__all__ = ["WireModel"]
+
+_M = TypeVar("_M", bound="WireModel")
+
+
+@dataclasses.dataclass(slots=True)
+class _FieldPlan:
+    """How to convert one field from plain JSON data."""
+
+    name: str
+    model: type[WireModel] | None  # the field holds one WireModel
+    list_model: type[WireModel] | None  # the field holds a list of WireModels
+
+
+def _model_in(annotation: Any) -> tuple[type[WireModel] | None, type[WireModel] | None]:
+    """Find a WireModel (or list of WireModel) inside an annotation such as ``X | None``."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found != (None, None):
+                return found
+        return None, None
+    if origin is list:
+        (item,) = typing.get_args(annotation) or (Any,)
+        if isinstance(item, type) and issubclass(item, WireModel):
+            return None, item
+        return None, None
+    if isinstance(annotation, type) and issubclass(annotation, WireModel):
+        return annotation, None
+    return None, None
+
+
+_Plan = tuple[tuple[_FieldPlan, ...], frozenset[str]]
+
+
+def _plan(cls: type[WireModel]) -> _Plan:
+    """The field plan of ``cls``, built on first use and kept on the class itself."""
+    plan: _Plan | None = cls.__dict__.get("_wire_plan")
+    if plan is None:
+        plan = _build_plan(cls)
+        cls._wire_plan = plan
+    return plan
+
+
+def _build_plan(cls: type[WireModel]) -> _Plan:
+    hints = typing.get_type_hints(cls)
+    plans = []
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # subclasses are dataclasses
+        if field.name == "extra" or field.name.startswith("_"):
+            continue  # extra is merged in; _private fields are never on the wire
+        model, list_model = _model_in(hints[field.name])
+        plans.append(_FieldPlan(field.name, model, list_model))
+    return tuple(plans), frozenset(p.name for p in plans)
+
+
+class WireModel:
+    """Base of every OpenAI-shaped type (subclasses are dataclasses with an ``extra`` field)."""
+
+    __slots__ = ()
+    extra: dict[str, Any]
+    _wire_plan: ClassVar[_Plan]
+    # Fields left out of model_dump() when they are None (OpenAI omits them too).
+    omit_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        plans, known = _plan(cls)
+        kwargs: dict[str, Any] = {}
+        for plan in plans:
+            if plan.name not in data:
+                continue
+            value = data[plan.name]
+            if value is not None and plan.model is not None and isinstance(value, Mapping):
+                value = plan.model.from_dict(value)
+            elif value is not None and plan.list_model is not None and isinstance(value, list):
+                sub = plan.list_model
+                value = [sub.from_dict(v) if isinstance(v, Mapping) else v for v in value]
+            kwargs[plan.name] = value
+        extra = {k: v for k, v in data.items() if k not in known}
+        kwargs["extra"] = extra
+        return cls(**kwargs)
+
+    @classmethod
+    def model_validate_json(cls, raw: bytes | str) -> Self:
+        data = orjson.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"{cls.__name__} expects a JSON object")
+        return cls.from_dict(data)
+
+    def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        plans, _ = _plan(type(self))
+        out: dict[str, Any] = {}
+        for plan in plans:
+            value = getattr(self, plan.name)
+            if value is None and (exclude_none or plan.name in self.omit_when_none):
+                continue
+            out[plan.name] = _dump(value, exclude_none)
+        for key, value in self.extra.items():
+            if value is None and exclude_none:
+                continue
+            out[key] = _dump(value, exclude_none)
+        return out
+
+    def model_dump_json(self, *, exclude_none: bool = False) -> str:
+        return self.to_json_bytes(exclude_none=exclude_none).decode()
+
+    def to_json_bytes(self, *, exclude_none: bool = False) -> bytes:
+        return orjson.dumps(self.model_dump(exclude_none=exclude_none))
+
+    # Dict-style access, as LiteLLM users write ``response["choices"][0]["message"]``.
+    def __getitem__(self, key: str) -> Any:
+        _, known = _plan(type(self))
+        if key in known:
+            return getattr(self, key)
+        if key in self.extra:
+            return self.extra[key]
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _, known = _plan(type(self))
+        if key in known:
+            setattr(self, key, value)
+        else:
+            self.extra[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        _, known = _plan(type(self))
+        return key in known or key in self.extra
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            value = self[key]
+        except KeyError:
+            return default
+        return value
+
+    def keys(self) -> Iterator[str]:
+        return iter(self.model_dump())
+
+    def json(self) -> str:
+        """LiteLLM-compatible alias of :meth:`model_dump_json`."""
+        return self.model_dump_json()
+
+
+def _dump(value: Any, exclude_none: bool) -> Any:
+    if isinstance(value, WireModel):
+        return value.model_dump(exclude_none=exclude_none)
+    if isinstance(value, list):
+        return [_dump(v, exclude_none) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v, exclude_none) for k, v in value.items()}
+    return value

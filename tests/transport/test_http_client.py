@@ -1,0 +1,117 @@
+"""Transport failure mapping: refused connections, time-outs, oversized and broken bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from lockgate.errors import APIConnectionError, APITimeoutError
+from lockgate.transport import EgressPolicy, HttpTransport, Timeouts, UpstreamRequest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request(port: int) -> UpstreamRequest:
+    return UpstreamRequest("POST", f"http://127.0.0.1:{port}/v1/x", {}, b"{}")
+
+
+@pytest.fixture
+async def transport() -> HttpTransport:
+    return HttpTransport(EgressPolicy(allow_any_host=True), max_response_bytes=1024)
+
+
+async def test_connection_refused_is_api_connection_error(transport: HttpTransport) -> None:
+    try:
+        with pytest.raises(APIConnectionError, match="cannot connect"):
+            await transport.send(request(free_port()), Timeouts())
+    finally:
+        await transport.aclose()
+
+
+async def serve(reply: bytes, *, delay: float = 0.0, hold_open: bool = False) -> asyncio.Server:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        await asyncio.sleep(delay)
+        writer.write(reply)
+        await writer.drain()
+        if hold_open:
+            await asyncio.sleep(5)
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+async def test_read_timeout_is_api_timeout_error(transport: HttpTransport) -> None:
+    server = await serve(b"", delay=2.0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(APITimeoutError):
+            await transport.send(request(port), Timeouts(connect=1, read=0.2, total=0.3))
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_oversized_body_is_refused(transport: HttpTransport) -> None:
+    body = b"x" * 5000
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + body
+    server = await serve(reply)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(APIConnectionError, match="exceeds 1024"):
+            await transport.send(request(port), Timeouts())
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_oversized_chunked_body_is_refused_without_content_length(
+    transport: HttpTransport,
+) -> None:
+    chunk = b"400\r\n" + b"y" * 1024 + b"\r\n"
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 3 + b"0\r\n\r\n"
+    server = await serve(reply)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(APIConnectionError, match="exceeds 1024"):
+            await transport.send(request(port), Timeouts())
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_stream_broken_midway_is_api_connection_error(transport: HttpTransport) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\ndata: partial\n\n"
+    server = await serve(reply)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with transport.stream(request(port), Timeouts()) as response:
+            assert response.status == 200
+            with pytest.raises(APIConnectionError, match="stream broke"):
+                async for _ in response.iter_bytes():
+                    pass
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_stream_idle_timeout(transport: HttpTransport) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: first\n\n"
+    server = await serve(reply, hold_open=True)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with transport.stream(request(port), Timeouts(connect=1, read=0.3)) as response:
+            chunks = []
+            with pytest.raises(APITimeoutError, match="idle"):
+                async for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+            assert chunks == [b"data: first\n\n"]
+    finally:
+        await transport.aclose()
+        server.close()
