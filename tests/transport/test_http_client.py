@@ -34,41 +34,71 @@ async def test_connection_refused_is_api_connection_error(transport: HttpTranspo
         await transport.aclose()
 
 
-async def serve(reply: bytes, *, delay: float = 0.0, hold_open: bool = False) -> asyncio.Server:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
-        await asyncio.sleep(delay)
-        writer.write(reply)
-        await writer.drain()
-        if hold_open:
-            await asyncio.sleep(5)
-        writer.close()
+class RawServer:
+    """A loopback server sending one canned reply; closes every connection on stop."""
 
-    return await asyncio.start_server(handle, "127.0.0.1", 0)
+    def __init__(self, reply: bytes, delay: float, hold_open: bool) -> None:
+        self.reply, self.delay, self.hold_open = reply, delay, hold_open
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        try:
+            await reader.read(65536)
+            await asyncio.sleep(self.delay)
+            writer.write(self.reply)
+            await writer.drain()
+            if self.hold_open:
+                await asyncio.sleep(5)
+        finally:
+            writer.close()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = int(self.server.sockets[0].getsockname()[1])
+        return self.port
+
+    def close(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for task in self.tasks:
+            task.cancel()
+
+
+async def serve(reply: bytes, *, delay: float = 0.0, hold_open: bool = False) -> RawServer:
+    server = RawServer(reply, delay, hold_open)
+    await server.start()
+    return server
 
 
 async def test_read_timeout_is_api_timeout_error(transport: HttpTransport) -> None:
     server = await serve(b"", delay=2.0)
-    port = server.sockets[0].getsockname()[1]
+    port = server.port
     try:
         with pytest.raises(APITimeoutError):
             await transport.send(request(port), Timeouts(connect=1, read=0.2, total=0.3))
     finally:
         await transport.aclose()
         server.close()
+        await asyncio.sleep(0)
 
 
 async def test_oversized_body_is_refused(transport: HttpTransport) -> None:
     body = b"x" * 5000
     reply = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + body
     server = await serve(reply)
-    port = server.sockets[0].getsockname()[1]
+    port = server.port
     try:
         with pytest.raises(APIConnectionError, match="exceeds 1024"):
             await transport.send(request(port), Timeouts())
     finally:
         await transport.aclose()
         server.close()
+        await asyncio.sleep(0)
 
 
 async def test_oversized_chunked_body_is_refused_without_content_length(
@@ -77,19 +107,20 @@ async def test_oversized_chunked_body_is_refused_without_content_length(
     chunk = b"400\r\n" + b"y" * 1024 + b"\r\n"
     reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 3 + b"0\r\n\r\n"
     server = await serve(reply)
-    port = server.sockets[0].getsockname()[1]
+    port = server.port
     try:
         with pytest.raises(APIConnectionError, match="exceeds 1024"):
             await transport.send(request(port), Timeouts())
     finally:
         await transport.aclose()
         server.close()
+        await asyncio.sleep(0)
 
 
 async def test_stream_broken_midway_is_api_connection_error(transport: HttpTransport) -> None:
     reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\ndata: partial\n\n"
     server = await serve(reply)
-    port = server.sockets[0].getsockname()[1]
+    port = server.port
     try:
         async with transport.stream(request(port), Timeouts()) as response:
             assert response.status == 200
@@ -99,12 +130,13 @@ async def test_stream_broken_midway_is_api_connection_error(transport: HttpTrans
     finally:
         await transport.aclose()
         server.close()
+        await asyncio.sleep(0)
 
 
 async def test_stream_idle_timeout(transport: HttpTransport) -> None:
     reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: first\n\n"
     server = await serve(reply, hold_open=True)
-    port = server.sockets[0].getsockname()[1]
+    port = server.port
     try:
         async with transport.stream(request(port), Timeouts(connect=1, read=0.3)) as response:
             chunks = []
@@ -115,3 +147,4 @@ async def test_stream_idle_timeout(transport: HttpTransport) -> None:
     finally:
         await transport.aclose()
         server.close()
+        await asyncio.sleep(0)

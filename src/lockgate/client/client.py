@@ -7,7 +7,7 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from lockgate.client.credentials import resolve_credentials
@@ -28,9 +28,11 @@ from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCo
 from lockgate.providers.registry import ProviderRegistry
 from lockgate.providers.spec import ProviderSpec
 from lockgate.transport.egress import EgressPolicy
-from lockgate.transport.http_client import HttpTransport
 from lockgate.transport.messages import Timeouts, UpstreamRequest, UpstreamResponse
 from lockgate.types import ChatCompletion, EmbeddingResponse, TextCompletion, Usage
+
+if TYPE_CHECKING:
+    from lockgate.transport.http_client import HttpTransport
 
 __all__ = ["Client", "ClientSettings"]
 
@@ -66,7 +68,9 @@ class Client:
         default_hosts = frozenset().union(
             *(p.default_hosts for p in self.registry.providers.values())
         )
-        self.transport = HttpTransport(egress or EgressPolicy(allowed_hosts=default_hosts))
+        from lockgate.transport.http_client import HttpTransport  # aiohttp on first use
+
+        self.transport: HttpTransport = HttpTransport(egress or EgressPolicy(allowed_hosts=default_hosts))
         # The environment is read at call time, so keys exported after import are seen.
         self._env: Mapping[str, str] = env if env is not None else os.environ
 

@@ -6,12 +6,15 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from lockgate.errors import APIConnectionError
 from lockgate.providers.base import Framing, StreamParser
 from lockgate.transport.framing import FrameDecoder, NDJSONDecoder, SSEDecoder
-from lockgate.transport.http_client import StreamingResponse
 from lockgate.types import ChatCompletionChunk, Usage
+
+if TYPE_CHECKING:
+    from lockgate.transport.http_client import StreamingResponse
 
 __all__ = ["CompletionStream", "decoder_for"]
 
@@ -53,6 +56,8 @@ class CompletionStream:
         self.provider = provider
         self.model = model
         self.usage: Usage | None = None
+        # Facts about the call (deployment, provider, cost), as on a response's _hidden_params.
+        self.hidden_params: dict[str, Any] = {"custom_llm_provider": provider}
         self.response_cost: float | None = None
         self.first_chunk_at: float | None = None
         self._iterator = self._chunks()
@@ -102,6 +107,7 @@ class CompletionStream:
                 )
             if self.usage is not None:
                 self.response_cost = self._cost_of(self.usage)
+                self.hidden_params["response_cost"] = self.response_cost
         finally:
             self._closed = True
             await self._exits.aclose()

@@ -43,12 +43,12 @@ class StreamingResponse:
         try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
-        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-            raise APIConnectionError(f"upstream stream broke: {type(exc).__name__}") from exc
-        except TimeoutError as exc:
+        except TimeoutError as exc:  # first: aiohttp's read time-out is also a ClientError
             raise APITimeoutError(
                 f"upstream stream idle for more than {self._timeouts.read:g}s"
             ) from exc
+        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+            raise APIConnectionError(f"upstream stream broke: {type(exc).__name__}") from exc
 
     async def read_body(self, limit: int = DEFAULT_MAX_RESPONSE_BYTES) -> bytes:
         return await _read_bounded(self._response, limit)
