@@ -1,0 +1,83 @@
+"""``lockgate_settings``: lockgate's own section. Every key is known; anything else is an error."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Final
+
+from lockgate.config.section_reader import SectionReader
+from lockgate.config.settings_model import (
+    DEFAULT_MAX_REQUEST_BODY_BYTES,
+    EgressSettings,
+    GeneralSettings,
+    LockgateSettings,
+)
+from lockgate.config.values import Context, as_seq, as_str, error_at
+from lockgate.config.yaml_nodes import YNode, index_path
+
+__all__ = ["LOCKGATE_KEYS", "read_lockgate_settings"]
+
+LOCKGATE_KEYS: Final = frozenset({"data_dir", "egress", "max_request_body_bytes", "log_payloads"})
+EGRESS_KEYS: Final = frozenset({"allow_hosts", "allow_private_networks"})
+_HOST: Final = re.compile(
+    r"(\*\.)?[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)*"
+)
+_MIB: Final = 1024 * 1024
+
+
+def _host(node: YNode, path: str, ctx: Context) -> str:
+    host = as_str(node, path, ctx).strip().lower().rstrip(".")
+    if _HOST.fullmatch(host):
+        return host
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        raise error_at(
+            node, path, "expected a host name such as api.openai.com or *.openai.azure.com"
+        ) from None
+
+
+def _network(node: YNode, path: str, ctx: Context) -> str:
+    text = as_str(node, path, ctx).strip()
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        raise error_at(node, path, f"expected a network such as 10.0.0.0/8, got {text!r}") from None
+
+
+def _hosts(node: YNode, path: str, ctx: Context) -> tuple[str, ...]:
+    items = as_seq(node, path).items
+    return tuple(_host(item, index_path(path, i), ctx) for i, item in enumerate(items))
+
+
+def _networks(node: YNode, path: str, ctx: Context) -> tuple[str, ...]:
+    items = as_seq(node, path).items
+    return tuple(_network(item, index_path(path, i), ctx) for i, item in enumerate(items))
+
+
+def _egress(node: YNode, path: str, ctx: Context) -> EgressSettings:
+    r = SectionReader(node, path, ctx, implemented=EGRESS_KEYS)
+    egress = EgressSettings(
+        allow_hosts=r.get("allow_hosts", _hosts, ()),
+        allow_private_networks=r.get("allow_private_networks", _networks, ()),
+    )
+    r.finish()
+    return egress
+
+
+def read_lockgate_settings(
+    node: YNode | None, ctx: Context, general: GeneralSettings
+) -> LockgateSettings:
+    r = SectionReader(node, "lockgate_settings", ctx, implemented=LOCKGATE_KEYS)
+    body_limit = r.opt_int("max_request_body_bytes", minimum=1)
+    if body_limit is None and general.max_request_size_mb is not None:
+        body_limit = max(1, int(general.max_request_size_mb * _MIB))
+    settings = LockgateSettings(
+        data_dir=r.opt_str("data_dir"),
+        egress=r.get("egress", _egress, EgressSettings()),
+        max_request_body_bytes=body_limit or DEFAULT_MAX_REQUEST_BODY_BYTES,
+        log_payloads=r.flag("log_payloads", False),
+    )
+    r.finish()
+    return settings
