@@ -1,0 +1,1 @@
+"""The gateway: the ASGI app that serves the OpenAI- and Anthropic-format HTTP API."""
