@@ -23,6 +23,5 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from lockgate.mock import run_mock_server  # imported here: only this command needs it
 
-    print(f"lockgate mock providers on http://{args.host}:{args.port}", flush=True)
     run_mock_server(args.host, args.port)
     return 0
