@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from lockgate.client.credentials import resolve_credentials
 from lockgate.client.mock_response import mock_completion
 from lockgate.client.params import check_supported, split_options
+from lockgate.client.raw_stream import RawStream
 from lockgate.client.retry import RetryPolicy, call_with_retries
 from lockgate.client.stream import CompletionStream, decoder_for
 from lockgate.errors import (
@@ -25,6 +26,7 @@ from lockgate.errors import (
 from lockgate.pricing import cost_for_usage
 from lockgate.providers.base import ChatAdapter, EmbeddingAdapter, TextCompletionAdapter
 from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCompletionCall
+from lockgate.providers.openai.passthrough import build_passthrough_request
 from lockgate.providers.registry import ProviderRegistry
 from lockgate.providers.spec import ProviderSpec
 from lockgate.transport.egress import EgressPolicy
@@ -70,7 +72,9 @@ class Client:
         )
         from lockgate.transport.http_client import HttpTransport  # aiohttp on first use
 
-        self.transport: HttpTransport = HttpTransport(egress or EgressPolicy(allowed_hosts=default_hosts))
+        self.transport: HttpTransport = HttpTransport(
+            egress or EgressPolicy(allowed_hosts=default_hosts)
+        )
         # The environment is read at call time, so keys exported after import are seen.
         self._env: Mapping[str, str] = env if env is not None else os.environ
 
@@ -257,6 +261,55 @@ class Client:
             return result
 
         return await call_with_retries(once, self._retry_policy(options))
+
+    # ----------------------------------------------------------------- forwarded routes
+    async def apassthrough(
+        self,
+        model: str,
+        endpoint: str,
+        body: bytes,
+        content_type: str = "application/json",
+        *,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> UpstreamResponse | RawStream:
+        """Forward an OpenAI route lockgate does not translate (images, audio, moderations,
+        responses, rerank) to a provider that serves it; only the model name is changed."""
+        _, options = split_options(kwargs)
+        spec, upstream_model = self.registry.split_model(model)
+        if endpoint not in spec.quirks.passthrough_endpoints:
+            raise BadRequestError(
+                f"provider {spec.name!r} does not serve {endpoint}", param="model"
+            )
+        credentials = self._credentials(spec, options)
+        request = self._allow_configured_host(
+            build_passthrough_request(
+                spec, credentials, endpoint, upstream_model, body, content_type
+            ),
+            credentials,
+        )
+        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+        adapter = self.registry.adapter(spec)
+        if not stream:
+            return await call_with_retries(
+                lambda: self._send(request, timeouts, adapter, spec, upstream_model),
+                self._retry_policy(options),
+            )
+
+        async def open_stream() -> RawStream:
+            exits = AsyncExitStack()
+            try:
+                upstream = await exits.enter_async_context(self.transport.stream(request, timeouts))
+                if upstream.status >= 400:
+                    error_body = await upstream.read_body()
+                    failed = UpstreamResponse(upstream.status, upstream.headers, error_body)
+                    raise _tag(adapter.map_error(failed), spec.name, upstream_model)
+            except BaseException:
+                await exits.aclose()
+                raise
+            return RawStream(upstream, exits)
+
+        return await call_with_retries(open_stream, self._retry_policy(options))
 
     # ----------------------------------------------------------------- shared steps
     def _credentials(self, spec: ProviderSpec, options: Mapping[str, Any]) -> Credentials:

@@ -57,7 +57,7 @@ class CompletionStream:
         self.model = model
         self.usage: Usage | None = None
         # Facts about the call (deployment, provider, cost), as on a response's _hidden_params.
-        self.hidden_params: dict[str, Any] = {"custom_llm_provider": provider}
+        self._hidden_params: dict[str, Any] = {"custom_llm_provider": provider}
         self.response_cost: float | None = None
         self.first_chunk_at: float | None = None
         self._iterator = self._chunks()
@@ -107,7 +107,7 @@ class CompletionStream:
                 )
             if self.usage is not None:
                 self.response_cost = self._cost_of(self.usage)
-                self.hidden_params["response_cost"] = self.response_cost
+                self._hidden_params["response_cost"] = self.response_cost
         finally:
             self._closed = True
             await self._exits.aclose()

@@ -1,0 +1,101 @@
+"""A routed call's keyword arguments: what the router keeps for itself, what the caller
+may not choose, and the kwargs each deployment's call is made with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from lockgate.errors import BadRequestError
+from lockgate.router.deployment import Deployment
+
+__all__ = ["RequestOptions", "call_kwargs", "split_request"]
+
+# A deployment's destination and credentials come from the configuration only.
+_REFUSED: Final = frozenset(
+    {"api_key", "api_base", "base_url", "api_version", "organization", "custom_llm_provider"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    params: dict[str, Any]  # provider parameters and client options passed through
+    tags: frozenset[str] | None
+    fallbacks: tuple[str, ...] | None
+    num_retries: int | None
+    timeout: float | None
+    extra_headers: Mapping[str, str] | None
+
+
+def _tags(metadata: Any, tags: Any) -> frozenset[str] | None:
+    raw = tags
+    if raw is None and isinstance(metadata, Mapping):
+        raw = metadata.get("tags")
+    if raw is None:
+        return None
+    if isinstance(raw, str) or not isinstance(raw, Sequence):
+        raise BadRequestError("tags must be a list of strings", param="metadata.tags")
+    if not all(isinstance(t, str) for t in raw):
+        raise BadRequestError("tags must be a list of strings", param="metadata.tags")
+    return frozenset(raw) or None
+
+
+def split_request(kwargs: dict[str, Any]) -> RequestOptions:
+    """Take the router's own options out of a call's kwargs (``kwargs`` is consumed)."""
+    refused = sorted(k for k in _REFUSED if kwargs.get(k) is not None)
+    if refused:
+        raise BadRequestError(
+            f"{', '.join(refused)} cannot be set per call on a Router: deployments carry them",
+            param=refused[0],
+        )
+    metadata = kwargs.pop("metadata", None)
+    tags = _tags(metadata, kwargs.pop("tags", None))
+    fallbacks = kwargs.pop("fallbacks", None)
+    if fallbacks is not None and (
+        isinstance(fallbacks, str)
+        or not isinstance(fallbacks, Sequence)
+        or not all(isinstance(f, str) for f in fallbacks)
+    ):
+        raise BadRequestError("fallbacks must be a list of model names", param="fallbacks")
+    retries = kwargs.pop("num_retries", None)
+    alias = kwargs.pop("max_retries", None)
+    retries = retries if retries is not None else alias
+    timeout = kwargs.pop("timeout", None)
+    if timeout is None:
+        timeout = kwargs.pop("request_timeout", None)
+    else:
+        kwargs.pop("request_timeout", None)
+    headers = kwargs.pop("extra_headers", None)
+    return RequestOptions(
+        params={k: v for k, v in kwargs.items() if v is not None},
+        tags=tags,
+        fallbacks=tuple(fallbacks) if fallbacks is not None else None,
+        num_retries=int(retries) if retries is not None else None,
+        timeout=float(timeout) if timeout is not None else None,
+        extra_headers=headers,
+    )
+
+
+def call_kwargs(
+    deployment: Deployment,
+    request: RequestOptions,
+    *,
+    stream: bool,
+    router_timeout: float | None,
+    router_stream_timeout: float | None,
+) -> dict[str, Any]:
+    """The client kwargs for one attempt: the deployment's defaults, the caller's
+    parameters over them, the deployment's credentials and options over everything."""
+    kwargs = {**deployment.defaults, **request.params, **deployment.options}
+    if request.extra_headers:
+        own = deployment.options.get("extra_headers")
+        kwargs["extra_headers"] = {**request.extra_headers, **own} if own else request.extra_headers
+    timeout = request.timeout
+    if timeout is None and stream:
+        timeout = deployment.stream_timeout or router_stream_timeout
+    if timeout is None:
+        timeout = deployment.timeout if deployment.timeout is not None else router_timeout
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    return kwargs

@@ -1,0 +1,195 @@
+"""Running one request: pick a deployment, call it, keep the books, retry, fall back.
+
+Every attempt is bracketed by ``state.begin`` / ``state.end`` (in-flight and usage counts,
+latency); a failed attempt is reported to the cooldown policy. A stream's attempt ends
+when the stream does (see :mod:`lockgate.router.stream`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from lockgate.errors import APITimeoutError, LockgateError, NotFoundError
+from lockgate.router.cooldown import CooldownPolicy
+from lockgate.router.deployment import Deployment
+from lockgate.router.error_kinds import ErrorClass, classify
+from lockgate.router.fallbacks import FallbackTable
+from lockgate.router.model_groups import ModelGroups, Route
+from lockgate.router.request import RequestContext
+from lockgate.router.retries import RetrySettings
+from lockgate.router.selection import Selector
+from lockgate.router.state.base import LatencyUpdate, RouterState
+
+__all__ = ["Call", "Executor", "Measure", "Served"]
+
+T = TypeVar("T")
+
+# Calls the deployment for the named upstream model.
+Call = Callable[[Deployment, str], Awaitable[T]]
+# (tokens, latency seconds) of a finished result, or None for a stream still open.
+Measure = Callable[[T, float], "tuple[int, float] | None"]
+
+
+@dataclass(slots=True)
+class Served(Generic[T]):
+    result: T
+    deployment: Deployment
+    route: Route
+    attempts: int
+    fallbacks: int
+
+
+class _Attempts:
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class Executor:
+    def __init__(
+        self,
+        *,
+        state: RouterState,
+        groups: ModelGroups,
+        selector: Selector,
+        cooldowns: CooldownPolicy,
+        retries: RetrySettings,
+        fallbacks: FallbackTable,
+        latency_sample: Callable[[float], LatencyUpdate],
+        rng: random.Random,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.state = state
+        self.groups = groups
+        self.selector = selector
+        self.cooldowns = cooldowns
+        self.retries = retries
+        self.fallbacks = fallbacks
+        self._sample = latency_sample
+        self._rng = rng
+        self._sleep = sleep
+
+    def route(self, model: str) -> Route:
+        route = self.groups.resolve(model)
+        if route is None:
+            raise NotFoundError(
+                f"no model group serves model {model!r}", model=model, code="model_not_found"
+            )
+        return route
+
+    async def run(
+        self,
+        model: str,
+        ctx: RequestContext,
+        call: Call[T],
+        measure: Measure[T],
+        *,
+        num_retries: int | None = None,
+        fallbacks: Sequence[str] | None = None,
+    ) -> Served[T]:
+        route = self.route(model)
+        attempts = _Attempts()
+        try:
+            return await self._in_group(route, ctx, call, measure, num_retries, attempts, 0)
+        except LockgateError as error:
+            targets = self.fallbacks.after(route.group.name, error, fallbacks)
+            if not targets:
+                raise
+            original = error
+        tried: list[str] = []
+        for number, name in enumerate(targets, 1):
+            target = self.groups.resolve(name)
+            if target is None:
+                tried.append(f"{name}: no such model group")
+                continue
+            ctx.tried.clear()
+            try:
+                return await self._in_group(
+                    target, ctx, call, measure, num_retries, attempts, number
+                )
+            except LockgateError as error:
+                tried.append(f"{name}: {type(error).__name__}")
+        original.add_note("fallbacks tried: " + "; ".join(tried))
+        raise original
+
+    async def _in_group(
+        self,
+        route: Route,
+        ctx: RequestContext,
+        call: Call[T],
+        measure: Measure[T],
+        num_retries: int | None,
+        attempts: _Attempts,
+        fallback_number: int,
+    ) -> Served[T]:
+        group = route.group
+        retry = 0
+        last: LockgateError | None = None
+        while True:
+            selection = await self.selector.select(group, ctx)
+            if last is not None:
+                if not selection.untried:
+                    # Only deployments this request already tried are left.
+                    if classify(last) is ErrorClass.DEPLOYMENT:
+                        raise last
+                    delay = self.retries.delay(retry, last, self._rng)
+                    if delay is None:
+                        raise last
+                    await self._sleep(delay)
+                    selection = await self.selector.select(group, ctx)
+                elif self.retries.retry_after > 0:
+                    await self._sleep(self.retries.retry_after)
+            deployment = selection.deployment
+            attempts.count += 1
+            try:
+                result = await self._attempt(deployment, route, call, measure)
+            except LockgateError as error:
+                ctx.tried.add(deployment.id)
+                last = error
+                retry += 1
+                if retry > self.retries.retries_for(error, group.name, num_retries):
+                    raise
+                continue
+            return Served(result, deployment, route, attempts.count, fallback_number)
+
+    async def _attempt(
+        self, deployment: Deployment, route: Route, call: Call[T], measure: Measure[T]
+    ) -> T:
+        await self.state.begin(deployment.id)
+        started = time.perf_counter()
+        try:
+            result = await call(deployment, deployment.model_for(route.requested))
+        except LockgateError as error:
+            # A timeout is a latency figure too: it ranks the deployment as slow.
+            slow = time.perf_counter() - started if isinstance(error, APITimeoutError) else None
+            await self.settle(deployment, tokens=0, latency=slow, error=error)
+            raise
+        except BaseException:
+            await self.state.end(deployment.id, tokens=0, latency=None)
+            raise
+        measured = measure(result, time.perf_counter() - started)
+        if measured is not None:
+            await self.state.end(
+                deployment.id, tokens=measured[0], latency=self._sample(measured[1])
+            )
+        return result
+
+    async def settle(
+        self,
+        deployment: Deployment,
+        *,
+        tokens: int,
+        latency: float | None,
+        error: LockgateError | None,
+    ) -> None:
+        """Close the books of an attempt (a stream's, when it ends)."""
+        sample = None if latency is None else self._sample(latency)
+        await self.state.end(deployment.id, tokens=tokens, latency=sample)
+        if error is not None:
+            await self.cooldowns.on_failure(self.state, deployment, error)
