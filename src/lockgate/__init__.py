@@ -4,6 +4,8 @@
 and reads no file.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from lockgate._version import __version__
 from lockgate.client import Client, ClientSettings, CompletionStream, RetryPolicy
 from lockgate.errors import (
@@ -46,6 +48,19 @@ from lockgate.types import (
     Usage,
 )
 
+if TYPE_CHECKING:
+    from lockgate.router import Router
+
+
+def __getattr__(name: str) -> Any:
+    # The router (and the config loader it uses) load on first use, keeping import fast.
+    if name == "Router":
+        from lockgate.router import Router
+
+        return Router
+    raise AttributeError(f"module 'lockgate' has no attribute {name!r}")
+
+
 # LiteLLM names for the same types, so migrated code keeps working.
 ModelResponse = ChatCompletion
 ModelResponseStream = ChatCompletionChunk
@@ -77,6 +92,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",
+    "Router",
     "ServiceUnavailableError",
     "TextCompletion",
     "Timeout",

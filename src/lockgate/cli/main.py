@@ -11,11 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from lockgate._version import __version__
-from lockgate.cli import mock_command
+from lockgate.cli import bench_command, mock_command, serve_command
 
 __all__ = ["build_parser", "main"]
-
-_SUBCOMMANDS = ("serve", "mock", "models", "verify", "bench", "keys", "db", "sbom")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lockgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve_command.register(commands)
     mock_command.register(commands)
+    bench_command.register(commands)
     return parser
 
 

@@ -23,7 +23,7 @@ from lockgate.errors import (
     LockgateError,
     UnsupportedParamsError,
 )
-from lockgate.pricing import cost_for_usage
+from lockgate.pricing import ModelTable, cost_for_usage
 from lockgate.providers.base import ChatAdapter, EmbeddingAdapter, TextCompletionAdapter
 from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCompletionCall
 from lockgate.providers.openai.passthrough import build_passthrough_request
@@ -163,7 +163,7 @@ class Client:
         draft = ChatCall(spec, model, messages, params, stream, credentials, include_usage)
         kept = check_supported(
             params,
-            adapter.supported_params(draft),
+            _without_unsupported_reasoning(adapter.supported_params(draft), spec, model),
             drop_params=bool(options.get("drop_params", self.settings.drop_params)),
             additional_drop=frozenset(options.get("additional_drop_params") or ()),
             provider=spec.name,
@@ -359,6 +359,20 @@ class Client:
         if usage is None:
             return None
         return cost_for_usage(usage, model, spec.name)
+
+
+def _without_unsupported_reasoning(
+    supported: frozenset[str], spec: ProviderSpec, model: str
+) -> frozenset[str]:
+    """``reasoning_effort`` only for a model the table knows and does not mark as reasoning:
+    sending it to gpt-4o-mini is a 400 upstream, so it is dropped (drop_params) or refused
+    here. Unknown models keep it: the provider decides."""
+    if "reasoning_effort" not in supported:
+        return supported
+    info = ModelTable.packaged().lookup(model, spec.name)
+    if info is not None and info.supports and not info.has("reasoning"):
+        return supported - {"reasoning_effort"}
+    return supported
 
 
 def _tag(error: LockgateError, provider: str, model: str) -> LockgateError:

@@ -44,4 +44,3 @@ def launch_from_environment(env: Mapping[str, str] | None = None) -> LaunchSpec:
         model=source.get(ENV_MODEL) or None,
         data_dir=source.get(ENV_DATA_DIR) or ".lockgate",
     )
-

@@ -1,0 +1,87 @@
+"""``lockgate serve``: start the gateway (also ``lockgate --config F`` / ``--model M``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "serve",
+        help="start the gateway",
+        description="Start the OpenAI- and Anthropic-compatible gateway. Without --config or "
+        "--model it serves a demo config whose models answer from the built-in mock provider.",
+    )
+    parser.add_argument("--config", "-c", help="LiteLLM-style YAML config file")
+    parser.add_argument("--model", "-m", help="serve one model, e.g. openai/gpt-4o-mini")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", "-p", type=int, default=4000, help="port (default 4000)")
+    parser.add_argument("--workers", "-w", type=int, default=1, help="worker processes")
+    parser.add_argument("--data-dir", default=".lockgate", help="local data folder")
+    parser.add_argument("--log-level", default="warning", help="server log level")
+    parser.add_argument(
+        "--graceful-shutdown", type=float, default=30.0, help="seconds to finish on SIGTERM"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _banner(host: str, port: int, key: str | None, models: list[str]) -> str:
+    base = f"http://{host}:{port}"
+    shown_key = key or "<your master key>"
+    model = models[0] if models else "demo"
+    body = f'{{"model": "{model}", "messages": [{{"role": "user", "content": "Hello"}}]}}'
+    lines = [f"lockgate gateway on {base}  (models: {', '.join(models) or 'none'})"]
+    if key:
+        lines.append(f"master key (shown once, kept in the data folder): {key}")
+    lines += [
+        "try it:",
+        f"  curl {base}/v1/chat/completions -H 'Authorization: Bearer {shown_key}' \\",
+        f"    -H 'Content-Type: application/json' -d '{body}'",
+        "  python - <<'EOF'",
+        "from openai import OpenAI",
+        f'client = OpenAI(base_url="{base}/v1", api_key="{shown_key}")',
+        f'reply = client.chat.completions.create(model="{model}", '
+        'messages=[{"role": "user", "content": "Hi"}])',
+        "print(reply.choices[0].message.content)",
+        "EOF",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from lockgate.config import ConfigError
+    from lockgate.config.launch import LaunchSpec
+    from lockgate.gateway.master_key import load_or_create_master_key
+    from lockgate.gateway.runtime import GatewayRuntime
+    from lockgate.gateway.server import ServerOptions, run_server
+
+    launch = LaunchSpec(config_path=args.config, model=args.model, data_dir=args.data_dir)
+    try:
+        config = GatewayRuntime(launch, os.environ).load_config()
+    except ConfigError as exc:
+        print(f"lockgate: {exc}", file=sys.stderr)
+        return 2
+    for warning in config.warnings:
+        print(f"lockgate: warning: {warning}", file=sys.stderr)
+    new_key: str | None = None
+    if config.general.master_key is None:
+        # Created here, before any worker starts, so every worker reads the same key.
+        key, created = load_or_create_master_key(Path(args.data_dir))
+        new_key = key.reveal() if created else None
+    names = sorted({d.model_name for d in config.model_list})
+    print(_banner(args.host, args.port, new_key, names), flush=True)
+    options = ServerOptions(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        graceful_shutdown_seconds=args.graceful_shutdown,
+        log_level=args.log_level,
+    )
+    run_server(launch, options)
+    return 0

@@ -1,0 +1,106 @@
+"""Clients never choose destinations or credentials.
+
+A body key, header or query parameter that names an upstream address or credential is
+refused with 400 before anything else happens: the gateway's configuration alone decides
+where a request goes and which key it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lockgate.errors import BadRequestError
+
+__all__ = ["reject_destination_overrides"]
+
+_FORBIDDEN_NAMES = frozenset(
+    {
+        "api_base",
+        "base_url",
+        "api_key",
+        "api_version",
+        "api_type",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+        "azure_endpoint",
+        "organization",
+        "custom_llm_provider",
+        "extra_headers",
+        "user_config",
+        "vertex_credentials",
+        "vertex_project",
+        "vertex_location",
+        "vertex_ai_project",
+        "vertex_ai_location",
+        "region_name",
+        "proxy",
+        "proxies",
+        "endpoint",
+        "endpoint_url",
+    }
+)
+_FORBIDDEN_PREFIXES = ("aws_", "vertex_")
+# Header names that carry the caller's own gateway key (read by auth, never forwarded).
+_AUTH_HEADERS = frozenset({"api_key", "x_api_key"})
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def _is_forbidden(name: str) -> bool:
+    return name in _FORBIDDEN_NAMES or name.startswith(_FORBIDDEN_PREFIXES)
+
+
+def _body_violation(body: Mapping[str, Any]) -> str | None:
+    for key in body:
+        if _is_forbidden(_normalise(key)):
+            return key
+    for nested in ("extra_body", "litellm_params"):
+        inner = body.get(nested)
+        if isinstance(inner, Mapping):
+            found = _body_violation(inner)
+            if found is not None:
+                return f"{nested}.{found}"
+    return None
+
+
+def _header_violation(headers: Iterable[str]) -> str | None:
+    for header in headers:
+        name = _normalise(header)
+        if name in _AUTH_HEADERS:
+            continue
+        for prefix in ("x_litellm_", "x_lockgate_", "x_"):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+                break
+        if name in _FORBIDDEN_NAMES and name not in ("organization", "endpoint"):
+            return header
+        if name.startswith("aws_") or name == "vertex_credentials":
+            return header
+    return None
+
+
+def reject_destination_overrides(
+    body: Mapping[str, Any] | None, headers: Iterable[str], query_names: Iterable[str]
+) -> None:
+    """Raise BadRequestError naming the first field that tries to steer the upstream call."""
+    if body is not None:
+        found = _body_violation(body)
+        if found is not None:
+            raise BadRequestError(
+                f"'{found}' cannot be set by a client: upstream destinations and credentials "
+                "come from the gateway's configuration",
+                param=found,
+            )
+    header = _header_violation(headers)
+    if header is not None:
+        raise BadRequestError(
+            f"header '{header}' cannot be set by a client: upstream destinations and "
+            "credentials come from the gateway's configuration",
+            param=header,
+        )
+    for name in query_names:
+        if _is_forbidden(_normalise(name)):
+            raise BadRequestError(f"query parameter '{name}' cannot be set by a client", param=name)

@@ -1,0 +1,87 @@
+"""Assemble the gateway: the route table with each route's policy, metrics and logs."""
+
+from __future__ import annotations
+
+from lockgate.gateway.app import GatewayApp, default_error_renderer
+from lockgate.gateway.auth import RoutePolicy
+from lockgate.gateway.routes import chat, embeddings, health, models
+from lockgate.gateway.routing_table import ErrorShape, Route, RouteTable
+from lockgate.gateway.state import GatewayState
+from lockgate.observability import AccessLog, GatewayMetrics
+
+__all__ = ["build_routes", "create_app"]
+
+_POST = frozenset({"POST"})
+_GET = frozenset({"GET", "HEAD"})
+
+
+def build_routes(metrics: GatewayMetrics) -> RouteTable:
+    caller, admin, public = RoutePolicy.CALLER, RoutePolicy.ADMIN, RoutePolicy.PUBLIC
+    exact = {
+        "/chat/completions": Route("chat", _POST, caller, chat.chat_completions, reads_body=True),
+        "/completions": Route("completions", _POST, caller, chat.text_completions, reads_body=True),
+        "/embeddings": Route("embeddings", _POST, caller, embeddings.embeddings, reads_body=True),
+        "/models": Route("models", _GET, caller, models.list_models),
+        "/health/liveliness": Route("liveliness", _GET, public, health.liveliness),
+        "/health/liveness": Route("liveliness", _GET, public, health.liveliness),
+        "/health/readiness": Route("readiness", _GET, public, health.readiness),
+        "/health": Route("health", _GET, admin, health.health),
+        "/metrics": Route("metrics", _GET, admin, health.make_metrics_route(metrics)),
+    }
+    exact.update(_anthropic_routes(caller))
+    exact.update(_passthrough_routes(caller))
+    prefixes = {"/models/": Route("model", _GET, caller, models.retrieve_model)}
+    return RouteTable(exact, prefixes)
+
+
+def _anthropic_routes(caller: RoutePolicy) -> dict[str, Route]:
+    from lockgate.gateway.routes import anthropic_messages
+
+    return {
+        "/messages": Route(
+            "messages",
+            _POST,
+            caller,
+            anthropic_messages.messages,
+            ErrorShape.ANTHROPIC,
+            reads_body=True,
+        ),
+        "/messages/count_tokens": Route(
+            "count_tokens",
+            _POST,
+            caller,
+            anthropic_messages.count_tokens,
+            ErrorShape.ANTHROPIC,
+            reads_body=True,
+        ),
+    }
+
+
+def _passthrough_routes(caller: RoutePolicy) -> dict[str, Route]:
+    from lockgate.gateway.routes import passthrough
+
+    return {
+        path: Route(name, _POST, caller, passthrough.handler_for(path), reads_body=True)
+        for path, name in passthrough.ENDPOINTS.items()
+    }
+
+
+def create_app(
+    state: GatewayState,
+    *,
+    metrics: GatewayMetrics | None = None,
+    access_log: AccessLog | None = None,
+) -> GatewayApp:
+    from lockgate.gateway.routes.anthropic_messages import render_anthropic_error
+
+    metrics = metrics or GatewayMetrics()
+    return GatewayApp(
+        state,
+        build_routes(metrics),
+        metrics=metrics,
+        access_log=access_log or AccessLog(),
+        error_renderers={
+            ErrorShape.OPENAI: default_error_renderer,
+            ErrorShape.ANTHROPIC: render_anthropic_error,
+        },
+    )

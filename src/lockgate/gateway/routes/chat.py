@@ -1,0 +1,91 @@
+"""POST /v1/chat/completions and POST /v1/completions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from lockgate.errors import APITimeoutError, BadRequestError, LockgateError
+from lockgate.gateway.destination_guard import reject_destination_overrides
+from lockgate.gateway.dispatcher import ChunkStream
+from lockgate.gateway.exchange import Exchange
+from lockgate.gateway.http_response import send_bytes
+from lockgate.gateway.stream_relay import relay_sse
+from lockgate.gateway.validation import validate_chat_body, validate_text_completion_body
+from lockgate.types import ChatCompletion
+
+__all__ = ["chat_completions", "request_body", "text_completions", "within_timeout"]
+
+_DONE = b"data: [DONE]\n\n"
+
+
+def request_body(exchange: Exchange) -> dict[str, Any]:
+    """Parse the JSON body once and refuse destination overrides anywhere in the request."""
+    body = exchange.request.json_object()
+    reject_destination_overrides(body, (), ())
+    return body
+
+
+async def within_timeout(exchange: Exchange, coro: Any) -> Any:
+    timeout = exchange.state.limits.request_timeout
+    try:
+        async with asyncio.timeout(timeout):
+            return await coro
+    except TimeoutError:
+        raise APITimeoutError(f"request did not finish within {timeout:g}s") from None
+
+
+def openai_error_event(error: LockgateError) -> bytes:
+    # The OpenAI SDK raises APIError for a data line whose JSON has a top-level "error".
+    return b"data: " + orjson.dumps(error.to_openai_error()) + b"\n\n"
+
+
+async def _sse_events(stream: ChunkStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield b"data: " + chunk.to_json_bytes() + b"\n\n"
+    yield _DONE
+
+
+async def chat_completions(exchange: Exchange) -> None:
+    body = request_body(exchange)
+    validate_chat_body(body)
+    model: str = body.pop("model")
+    messages = body.pop("messages")
+    stream = bool(body.pop("stream", False))
+    exchange.request.model = model
+    dispatcher = exchange.state.dispatcher
+    if not stream:
+        result = await within_timeout(
+            exchange, dispatcher.acompletion(model, messages, stream=False, **body)
+        )
+        assert isinstance(result, ChatCompletion)
+        exchange.note_usage(result.usage, result._hidden_params)
+        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+        return
+    opened = await within_timeout(
+        exchange, dispatcher.acompletion(model, messages, stream=True, **body)
+    )
+    try:
+        await relay_sse(
+            exchange, _sse_events(opened), on_error=openai_error_event, close_upstream=opened.aclose
+        )
+    finally:
+        exchange.note_usage(opened.usage, opened._hidden_params)
+
+
+async def text_completions(exchange: Exchange) -> None:
+    body = request_body(exchange)
+    validate_text_completion_body(body)
+    model: str = body.pop("model")
+    prompt = body.pop("prompt")
+    if body.pop("stream", False):
+        raise BadRequestError("streaming is not supported on /v1/completions yet", param="stream")
+    exchange.request.model = model
+    result = await within_timeout(
+        exchange, exchange.state.dispatcher.atext_completion(model, prompt, **body)
+    )
+    exchange.note_usage(result.usage, result._hidden_params)
+    await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())

@@ -1,0 +1,23 @@
+"""POST /v1/embeddings."""
+
+from __future__ import annotations
+
+from lockgate.gateway.exchange import Exchange
+from lockgate.gateway.http_response import send_bytes
+from lockgate.gateway.routes.chat import request_body, within_timeout
+from lockgate.gateway.validation import validate_embedding_body
+
+__all__ = ["embeddings"]
+
+
+async def embeddings(exchange: Exchange) -> None:
+    body = request_body(exchange)
+    validate_embedding_body(body)
+    model: str = body.pop("model")
+    value = body.pop("input")
+    exchange.request.model = model
+    result = await within_timeout(
+        exchange, exchange.state.dispatcher.aembedding(model, value, **body)
+    )
+    exchange.note_usage(result.usage, result._hidden_params)
+    await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())

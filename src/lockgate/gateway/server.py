@@ -1,0 +1,54 @@
+"""Run the gateway under uvicorn (uvloop + httptools), one process or several workers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import uvicorn
+
+from lockgate.config.launch import LaunchSpec
+from lockgate.gateway.runtime import GatewayRuntime
+
+__all__ = ["ServerOptions", "run_server"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    host: str = "127.0.0.1"
+    port: int = 4000
+    workers: int = 1
+    # SIGTERM: stop accepting, let requests and streams in flight finish for this long.
+    graceful_shutdown_seconds: float = 30.0
+    log_level: str = "warning"
+
+
+def _uvicorn_kwargs(options: ServerOptions) -> dict[str, object]:
+    return {
+        "host": options.host,
+        "port": options.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+        "access_log": False,  # lockgate writes its own structured access log
+        "server_header": False,
+        "timeout_graceful_shutdown": int(options.graceful_shutdown_seconds),
+        "timeout_keep_alive": 30,
+        "log_level": options.log_level,
+    }
+
+
+def run_server(launch: LaunchSpec, options: ServerOptions) -> None:
+    if options.workers <= 1:
+        runtime = GatewayRuntime(launch, os.environ)
+        app = runtime.build_app()
+        uvicorn.Server(uvicorn.Config(app, **_uvicorn_kwargs(options))).run()  # type: ignore[arg-type]
+        return
+    # Worker processes are spawned fresh and rebuild the app from these variables.
+    os.environ.update(launch.as_environment())
+    uvicorn.run(
+        "lockgate.gateway.worker:create_worker_app",
+        factory=True,
+        workers=options.workers,
+        **_uvicorn_kwargs(options),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,87 @@
+"""Start the real gateway (uvicorn + httptools) on loopback inside the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from lockgate.config import Config, parse_config
+from lockgate.gateway.app import GatewayApp
+from lockgate.gateway.factory import create_app
+from lockgate.gateway.state import build_state
+from lockgate.observability import AccessLog
+from lockgate.security import Secret
+
+MASTER_KEY = "sk-master-test-7f3a9c"
+
+
+@dataclass
+class RunningGateway:
+    url: str
+    app: GatewayApp
+    log: io.StringIO
+    server: uvicorn.Server
+
+    @property
+    def openai_base(self) -> str:
+        return self.url + "/v1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def config_for_mock(
+    mock_url: str, extra: str = "", models: tuple[str, ...] = ("gpt-4o-mini",)
+) -> Config:
+    lines = ["model_list:"]
+    for name in models:
+        lines += [
+            f"  - model_name: {name}",
+            "    litellm_params:",
+            f"      model: openai/{name}",
+            f"      api_base: {mock_url}/v1",
+            "      api_key: sk-upstream-secret-1234",
+        ]
+    return parse_config("\n".join(lines) + "\n" + extra, source="<test>", env={})
+
+
+@asynccontextmanager
+async def running_gateway(
+    config: Config, *, graceful_seconds: int = 5
+) -> AsyncIterator[RunningGateway]:
+    log = io.StringIO()
+    app = create_app(build_state(config, master_key=Secret(MASTER_KEY)), access_log=AccessLog(log))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host="127.0.0.1",
+            port=port,
+            loop="none",
+            http="httptools",
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=graceful_seconds,
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield RunningGateway(f"http://127.0.0.1:{port}", app, log, server)
+    finally:
+        server.should_exit = True
+        await task
