@@ -10,7 +10,18 @@ from urllib.parse import urlsplit
 
 from lockgate.providers.spec import ProviderSpec, Quirks
 
-__all__ = ["OPENAI_COMPATIBLE_ROWS"]
+__all__ = ["OPENAI_COMPATIBLE_ROWS", "OPENAI_PASSTHROUGH_ENDPOINTS"]
+
+# OpenAI routes lockgate forwards without translating them (the body's model is replaced).
+OPENAI_PASSTHROUGH_ENDPOINTS = frozenset(
+    {
+        "/responses",
+        "/images/generations",
+        "/audio/speech",
+        "/audio/transcriptions",
+        "/moderations",
+    }
+)
 
 # Parameters only OpenAI's own API implements; most compatible servers reject them.
 _OPENAI_ONLY = frozenset(
@@ -59,7 +70,11 @@ OPENAI_COMPATIBLE_ROWS: tuple[ProviderSpec, ...] = (
         "https://api.openai.com/v1",
         ("OPENAI_API_KEY",),
         base_env=("OPENAI_BASE_URL", "OPENAI_API_BASE"),
-        quirks=Quirks(supports_text_completion=True, supports_embeddings=True),
+        quirks=Quirks(
+            supports_text_completion=True,
+            supports_embeddings=True,
+            passthrough_endpoints=OPENAI_PASSTHROUGH_ENDPOINTS,
+        ),
         docs="OpenAI",
     ),
     _row(
@@ -79,6 +94,7 @@ OPENAI_COMPATIBLE_ROWS: tuple[ProviderSpec, ...] = (
             unsupported_params=_OPENAI_ONLY,
             supports_text_completion=True,
             supports_embeddings=True,
+            passthrough_endpoints=frozenset({"/images/generations", "/rerank"}),
         ),
         docs="Together AI",
     ),
@@ -184,6 +200,7 @@ OPENAI_COMPATIBLE_ROWS: tuple[ProviderSpec, ...] = (
             unsupported_params=frozenset(),
             supports_text_completion=True,
             supports_embeddings=True,
+            passthrough_endpoints=OPENAI_PASSTHROUGH_ENDPOINTS | {"/rerank"},
         ),
         docs="Any OpenAI-compatible server (api_base required)",
     ),

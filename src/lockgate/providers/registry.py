@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from lockgate.errors import BadRequestError
+from lockgate.providers import anthropic, azure, bedrock, cohere, gemini, ollama
 from lockgate.providers.base import ChatAdapter
 from lockgate.providers.openai import OpenAIAdapter
 from lockgate.providers.openai_compatible import OPENAI_COMPATIBLE_ROWS
@@ -13,11 +14,16 @@ from lockgate.providers.spec import ProviderSpec
 
 __all__ = ["ADAPTERS", "PROVIDERS", "ProviderRegistry", "default_registry"]
 
+# Each native protocol package contributes its rows and adapters; OpenAI's are the base.
+_NATIVE = (anthropic, azure, bedrock, cohere, gemini, ollama)
+
 PROVIDERS: Mapping[str, ProviderSpec] = MappingProxyType(
-    {row.name: row for row in OPENAI_COMPATIBLE_ROWS}
+    {row.name: row for row in (*OPENAI_COMPATIBLE_ROWS, *(r for m in _NATIVE for r in m.ROWS))}
 )
 
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"openai": OpenAIAdapter()})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType(
+    {"openai": OpenAIAdapter(), **{k: v for m in _NATIVE for k, v in m.ADAPTERS.items()}}
+)
 
 # Model-name prefixes that identify the provider when the string has no "provider/" part.
 _BARE_MODEL_PREFIXES: tuple[tuple[str, str], ...] = (

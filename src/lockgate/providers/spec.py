@@ -27,6 +27,8 @@ class Quirks:
     # Whether the provider also serves the legacy /completions and /embeddings routes.
     supports_text_completion: bool = False
     supports_embeddings: bool = False
+    # OpenAI routes forwarded as they are (model renamed): "/images/generations", ...
+    passthrough_endpoints: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
