@@ -71,6 +71,7 @@ async def running_gateway(
             lifespan="on",
             log_level="warning",
             access_log=False,
+            proxy_headers=False,
             timeout_graceful_shutdown=graceful_seconds,
         )
     )

@@ -43,14 +43,15 @@ async def call_with_retries(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """Run ``attempt_once`` until it succeeds, the error is final, or retries run out."""
-    chooser = rng if rng is not None else random.Random()
     attempt = 0
     while True:
         try:
             return await attempt_once()
         except LockgateError as error:
             attempt += 1
-            delay = policy.delay_for(attempt, error, chooser)
+            if rng is None:  # made only when a retry is considered: seeding costs ~10 µs
+                rng = random.Random()
+            delay = policy.delay_for(attempt, error, rng)
             if delay is None:
                 raise
             await sleep(delay)

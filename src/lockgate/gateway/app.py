@@ -4,6 +4,8 @@ every failure into the contract's error shape (never a stack trace)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import secrets
 import traceback
 from collections.abc import Callable
 
@@ -53,6 +55,11 @@ class GatewayApp:
         self._renderers = error_renderers
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
+        # Request ids: a random prefix per process and a counter (unique, and cheaper than
+        # a uuid4 per request; they need not be unpredictable).
+        prefix = secrets.token_hex(6)
+        counter = itertools.count(1)
+        self._new_request_id = lambda: f"{prefix}{next(counter):010x}"
 
     def set_lifecycle(
         self,
@@ -90,7 +97,7 @@ class GatewayApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = HttpRequest.from_scope(scope)
+        request = HttpRequest.from_scope(scope, self._new_request_id)
         state = self.state  # one state for the whole request, even across a reload
         exchange = Exchange(request, receive, send, state)
         route = self.routes.match(request.path)

@@ -16,6 +16,8 @@ from lockgate.errors import AuthenticationError, PermissionDeniedError
 from lockgate.security.secret import Secret
 
 __all__ = [
+    "PROXY_ADMIN",
+    "PROXY_ADMIN_VIEWER",
     "Authenticator",
     "MasterKeyAuthenticator",
     "Principal",
@@ -27,16 +29,37 @@ __all__ = [
 
 class RoutePolicy(Enum):
     PUBLIC = "public"  # liveness probes only
-    CALLER = "caller"  # any valid key
+    CALLER = "caller"  # any valid key (management routes then check ownership themselves)
+    ADMIN_VIEW = "admin_view"  # proxy admins and proxy admin viewers (read-only routes)
     ADMIN = "admin"  # the master key (or an admin role)
+
+
+# Role names as LiteLLM spells them.
+PROXY_ADMIN = "proxy_admin"
+PROXY_ADMIN_VIEWER = "proxy_admin_viewer"
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller. ``key_id`` is never the key itself."""
+    """The authenticated caller. ``key_id`` is never the key itself.
+
+    ``role`` is the caller's user role (``proxy_admin``, ``proxy_admin_viewer``,
+    ``internal_user``, ``internal_user_viewer``; empty for a key without a user);
+    ``is_admin`` is true for proxy admins (the master key included).
+    """
 
     key_id: str
     is_admin: bool
+    team_id: str | None = None
+    user_id: str | None = None
+    organization_id: str | None = None
+    key_alias: str | None = None
+    role: str = ""
+    virtual: bool = False  # a virtual key (limits and budgets apply)
+
+    @property
+    def can_view_all(self) -> bool:
+        return self.is_admin or self.role == PROXY_ADMIN_VIEWER
 
 
 class Authenticator(Protocol):
@@ -61,7 +84,7 @@ class MasterKeyAuthenticator:
 
     def authenticate(self, token: str) -> Principal | None:
         if hmac.compare_digest(token.encode(), self._key):
-            return Principal(key_id="master", is_admin=True)
+            return Principal(key_id="master", is_admin=True, role=PROXY_ADMIN)
         return None
 
 
@@ -85,4 +108,8 @@ def authorize(
         raise AuthenticationError("invalid API key", code="invalid_api_key")
     if policy is RoutePolicy.ADMIN and not principal.is_admin:
         raise PermissionDeniedError("this route needs an admin key", code="admin_only")
+    if policy is RoutePolicy.ADMIN_VIEW and not principal.can_view_all:
+        raise PermissionDeniedError(
+            "this route needs an admin or admin viewer key", code="admin_only"
+        )
     return principal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,9 @@ class HttpRequest:
     principal: Any = None
 
     @classmethod
-    def from_scope(cls, scope: Scope) -> HttpRequest:
+    def from_scope(
+        cls, scope: Scope, new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    ) -> HttpRequest:
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             key = name.decode("latin-1").lower()
@@ -54,9 +57,7 @@ class HttpRequest:
         incoming_id = headers.get("x-request-id", "")
         # Accept a caller's request id only if it is short and printable (it is logged).
         request_id = (
-            incoming_id
-            if 0 < len(incoming_id) <= 128 and incoming_id.isprintable()
-            else uuid.uuid4().hex
+            incoming_id if 0 < len(incoming_id) <= 128 and incoming_id.isprintable() else new_id()
         )
         return cls(
             scope["method"], path, raw_path, scope.get("query_string", b""), headers, request_id

@@ -32,6 +32,7 @@ def _uvicorn_kwargs(options: ServerOptions) -> dict[str, object]:
         "lifespan": "on",
         "access_log": False,  # lockgate writes its own structured access log
         "server_header": False,
+        "proxy_headers": False,  # client addresses are not used; skip the middleware
         "timeout_graceful_shutdown": int(options.graceful_shutdown_seconds),
         "timeout_keep_alive": 30,
         "log_level": options.log_level,

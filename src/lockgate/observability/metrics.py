@@ -32,8 +32,22 @@ class RequestOutcome:
     team_id: str = ""
 
 
+_MAX_CACHED_SERIES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Children:
+    requests: Counter
+    latency: Histogram
+    overhead: Histogram
+    tokens_in: Counter
+    tokens_out: Counter
+    cost: Counter
+
+
 class GatewayMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self._children: dict[tuple[str, str, str, int, str, str], _Children] = {}
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -86,21 +100,41 @@ class GatewayMetrics:
         )
 
     def record(self, o: RequestOutcome) -> None:
-        self.requests.labels(
-            o.route, o.model, o.deployment, str(o.status), o.key_id, o.team_id
-        ).inc()
-        self.latency.labels(o.route, o.model).observe(o.total_seconds)
-        self.overhead.labels(o.route).observe(max(0.0, o.overhead_seconds))
+        children = self._children_for(o)
+        children.requests.inc()
+        children.latency.observe(o.total_seconds)
+        children.overhead.observe(max(0.0, o.overhead_seconds))
         if o.ttft_seconds is not None:
             self.ttft.labels(o.model).observe(o.ttft_seconds)
         if o.prompt_tokens:
-            self.tokens.labels(o.model, o.deployment, "input").inc(o.prompt_tokens)
+            children.tokens_in.inc(o.prompt_tokens)
         if o.completion_tokens:
-            self.tokens.labels(o.model, o.deployment, "output").inc(o.completion_tokens)
+            children.tokens_out.inc(o.completion_tokens)
         if o.cost:
-            self.cost.labels(o.model, o.deployment, o.key_id, o.team_id).inc(o.cost)
+            children.cost.inc(o.cost)
         if o.error_class is not None:
             self.errors.labels(o.route, o.model, o.error_class).inc()
+
+    def _children_for(self, o: RequestOutcome) -> _Children:
+        """The labelled series of one label combination, looked up once and then reused:
+        ``labels()`` validates and locks on every call, which the hot path need not pay."""
+        key = (o.route, o.model, o.deployment, o.status, o.key_id, o.team_id)
+        children = self._children.get(key)
+        if children is None:
+            if len(self._children) >= _MAX_CACHED_SERIES:
+                self._children.clear()  # bounded: many keys simply cost a lookup again
+            children = _Children(
+                requests=self.requests.labels(
+                    o.route, o.model, o.deployment, str(o.status), o.key_id, o.team_id
+                ),
+                latency=self.latency.labels(o.route, o.model),
+                overhead=self.overhead.labels(o.route),
+                tokens_in=self.tokens.labels(o.model, o.deployment, "input"),
+                tokens_out=self.tokens.labels(o.model, o.deployment, "output"),
+                cost=self.cost.labels(o.model, o.deployment, o.key_id, o.team_id),
+            )
+            self._children[key] = children
+        return children
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -73,6 +73,7 @@ class HttpTransport:
         self._max_response_bytes = max_response_bytes
         # A cache of open sessions, one per event loop (aiohttp sessions are loop-bound).
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+        self._allowed_urls: set[tuple[str, frozenset[str]]] = set()
 
     def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -109,7 +110,16 @@ class HttpTransport:
             await session.close()
 
     def _check(self, request: UpstreamRequest) -> None:
+        # The policy is immutable, so a URL it allowed once stays allowed: the cache skips
+        # re-parsing the same deployment URL on every request. Resolved addresses are still
+        # checked at connect time by the resolver.
+        key = (request.url, request.extra_allowed_hosts)
+        if key in self._allowed_urls:
+            return
         self.policy.check_url(request.url, request.extra_allowed_hosts)
+        if len(self._allowed_urls) >= 4096:
+            self._allowed_urls.clear()
+        self._allowed_urls.add(key)
 
     async def send(self, request: UpstreamRequest, timeouts: Timeouts) -> UpstreamResponse:
         """Send a request and read the whole (bounded) body."""

@@ -73,7 +73,14 @@ class ChatCompletion(WireModel):
     # Data about the call that is not part of the wire body (cost, provider, deployment...).
     # ``response._hidden_params["response_cost"]`` is how LiteLLM users read the cost.
     _hidden_params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The provider's own JSON when it already is this object's wire form (OpenAI protocol,
+    # nothing rewritten): the gateway sends these bytes instead of serialising again.
+    _wire_bytes: bytes | None = field(default=None, repr=False, compare=False)
     omit_when_none: ClassVar[frozenset[str]] = frozenset({"service_tier", "system_fingerprint"})
+
+    def wire_bytes(self) -> bytes:
+        """This response as JSON bytes (the provider's own when unchanged)."""
+        return self._wire_bytes if self._wire_bytes is not None else self.to_json_bytes()
 
     @property
     def response_cost(self) -> float | None:

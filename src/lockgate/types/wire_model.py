@@ -48,7 +48,12 @@ def _model_in(annotation: Any) -> tuple[type[WireModel] | None, type[WireModel] 
     return None, None
 
 
-_Plan = tuple[tuple[_FieldPlan, ...], frozenset[str]]
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    fields: tuple[_FieldPlan, ...]  # declared fields, in order (for model_dump)
+    known: frozenset[str]
+    # Only the fields that hold WireModels: name -> (model, list item model).
+    nested: dict[str, tuple[type[WireModel] | None, type[WireModel] | None]]
 
 
 def _plan(cls: type[WireModel]) -> _Plan:
@@ -68,7 +73,8 @@ def _build_plan(cls: type[WireModel]) -> _Plan:
             continue  # extra is merged in; _private fields are never on the wire
         model, list_model = _model_in(hints[field.name])
         plans.append(_FieldPlan(field.name, model, list_model))
-    return tuple(plans), frozenset(p.name for p in plans)
+    nested = {p.name: (p.model, p.list_model) for p in plans if p.model or p.list_model}
+    return _Plan(tuple(plans), frozenset(p.name for p in plans), nested)
 
 
 class WireModel:
@@ -82,19 +88,21 @@ class WireModel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        plans, known = _plan(cls)
+        plan = _plan(cls)
+        known, nested = plan.known, plan.nested
         kwargs: dict[str, Any] = {}
-        for plan in plans:
-            if plan.name not in data:
+        extra: dict[str, Any] = {}
+        for key, value in data.items():  # one pass: this runs for every response and chunk
+            if key not in known:
+                extra[key] = value
                 continue
-            value = data[plan.name]
-            if value is not None and plan.model is not None and isinstance(value, Mapping):
-                value = plan.model.from_dict(value)
-            elif value is not None and plan.list_model is not None and isinstance(value, list):
-                sub = plan.list_model
-                value = [sub.from_dict(v) if isinstance(v, Mapping) else v for v in value]
-            kwargs[plan.name] = value
-        extra = {k: v for k, v in data.items() if k not in known}
+            if value is not None and key in nested:
+                model, item = nested[key]
+                if model is not None and isinstance(value, Mapping):
+                    value = model.from_dict(value)
+                elif item is not None and isinstance(value, list):
+                    value = [item.from_dict(v) if isinstance(v, Mapping) else v for v in value]
+            kwargs[key] = value
         kwargs["extra"] = extra
         return cls(**kwargs)
 
@@ -106,9 +114,8 @@ class WireModel:
         return cls.from_dict(data)
 
     def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
-        plans, _ = _plan(type(self))
         out: dict[str, Any] = {}
-        for plan in plans:
+        for plan in _plan(type(self)).fields:
             value = getattr(self, plan.name)
             if value is None and (exclude_none or plan.name in self.omit_when_none):
                 continue
@@ -127,23 +134,20 @@ class WireModel:
 
     # Dict-style access, as LiteLLM users write ``response["choices"][0]["message"]``.
     def __getitem__(self, key: str) -> Any:
-        _, known = _plan(type(self))
-        if key in known:
+        if key in _plan(type(self)).known:
             return getattr(self, key)
         if key in self.extra:
             return self.extra[key]
         raise KeyError(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
-        _, known = _plan(type(self))
-        if key in known:
+        if key in _plan(type(self)).known:
             setattr(self, key, value)
         else:
             self.extra[key] = value
 
     def __contains__(self, key: object) -> bool:
-        _, known = _plan(type(self))
-        return key in known or key in self.extra
+        return key in _plan(type(self)).known or key in self.extra
 
     def get(self, key: str, default: Any = None) -> Any:
         try:

@@ -63,7 +63,7 @@ async def chat_completions(exchange: Exchange) -> None:
         )
         assert isinstance(result, ChatCompletion)
         exchange.note_usage(result.usage, result._hidden_params)
-        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+        await send_bytes(exchange.send, 200, result.wire_bytes(), exchange.response_headers())
         return
     opened = await within_timeout(
         exchange, dispatcher.acompletion(model, messages, stream=True, **body)

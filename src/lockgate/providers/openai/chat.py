@@ -75,20 +75,25 @@ def parse_openai_chat_response(call: ChatCall, response: UpstreamResponse) -> Ch
     if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
         raise APIConnectionError("upstream response has no choices")
     completion = ChatCompletion.from_dict(data)
+    rewritten = False
     for choice in completion.choices:
-        normalise_message_content(choice.message)
+        rewritten = normalise_message_content(choice.message) or rewritten
+    if not rewritten:
+        completion._wire_bytes = response.body
     return completion
 
 
-def normalise_message_content(message: Any) -> None:
-    """Mistral's reasoning models send content as typed parts: split thinking from text."""
+def normalise_message_content(message: Any) -> bool:
+    """Mistral's reasoning models send content as typed parts: split thinking from text.
+    Returns whether the message was rewritten."""
     content = message.content
     if not isinstance(content, list):
-        return
+        return False
     thinking, text = split_typed_content(content)
     message.content = text
     if thinking:
         message.reasoning_content = (message.reasoning_content or "") + thinking
+    return True
 
 
 def split_typed_content(parts: list[Any]) -> tuple[str, str]:
