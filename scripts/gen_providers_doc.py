@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lockgate.providers import PROVIDERS
+from lockgate.providers import ADAPTERS, PROVIDERS
+from lockgate.providers.capabilities import Capability, declared_capabilities
 from lockgate.providers.openai_params import OPENAI_CHAT_PARAMS
 
 HEADER = """# Providers
@@ -21,6 +22,29 @@ OpenAI parameters a provider does not accept raise `UnsupportedParamsError`, or 
 with `drop_params=True`. Parameters outside OpenAI's vocabulary are passed through.
 
 """
+
+CAPABILITIES_HEADER = """
+## Capabilities
+
+What each provider's protocol carries through lockgate (the model still has to support it:
+see `lockgate models` / the model table). "?" means the adapter declares nothing.
+
+"""
+
+
+def render_capabilities() -> str:
+    columns = list(Capability)
+    rows = [
+        "| provider | " + " | ".join(str(c) for c in columns) + " | embeddings | notes |",
+        "|---|" + "---|" * (len(columns) + 2),
+    ]
+    for name in sorted(PROVIDERS):
+        spec = PROVIDERS[name]
+        declared = declared_capabilities(ADAPTERS.get(spec.protocol))
+        marks = ["?" if declared is None else "yes" if c in declared else "—" for c in columns]
+        embeddings = "yes" if spec.quirks.supports_embeddings else "—"
+        rows.append(f"| `{name}` | " + " | ".join(marks) + f" | {embeddings} | {spec.docs} |")
+    return CAPABILITIES_HEADER + "\n".join(rows) + "\n"
 
 
 def render() -> str:
@@ -45,7 +69,7 @@ def render() -> str:
             f"{'yes' if quirks.supports_text_completion else '—'} | "
             f"{', '.join(sorted(quirks.passthrough_endpoints)) or '—'} | {notes} |"
         )
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + "\n".join(rows) + "\n" + render_capabilities()
 
 
 def main() -> int:

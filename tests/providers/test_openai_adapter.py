@@ -64,9 +64,7 @@ def test_mistral_quirks_renames_and_no_stream_options() -> None:
 
 
 def test_extra_body_is_merged() -> None:
-    body = orjson.loads(
-        ADAPTER.build_chat_request(call(extra_body={"top_k": 5})).body or b""
-    )
+    body = orjson.loads(ADAPTER.build_chat_request(call(extra_body={"top_k": 5})).body or b"")
     assert body["top_k"] == 5 and "extra_body" not in body
 
 
@@ -120,9 +118,7 @@ def test_stream_parser_done_and_mid_stream_error() -> None:
     assert parser.done
     broken = ADAPTER.stream_parser(call(stream=True))
     with pytest.raises(lockgate.RateLimitError, match="slow"):
-        broken.feed(
-            StreamEvent(None, b'{"error":{"message":"slow","type":"rate_limit_exceeded"}}')
-        )
+        broken.feed(StreamEvent(None, b'{"error":{"message":"slow","type":"rate_limit_exceeded"}}'))
     with pytest.raises(lockgate.APIConnectionError):
         broken.feed(StreamEvent(None, b"{not json"))
 
@@ -154,7 +150,13 @@ def test_stream_parser_done_and_mid_stream_error() -> None:
             lockgate.RateLimitError,
             "capacity exceeded",
         ),
-        (401, b'{"message":"Unauthorized","request_id":"abc"}', {}, lockgate.AuthenticationError, "Unauthorized"),
+        (
+            401,
+            b'{"message":"Unauthorized","request_id":"abc"}',
+            {},
+            lockgate.AuthenticationError,
+            "Unauthorized",
+        ),
         (
             422,
             b'{"detail":[{"loc":["body","x"],"msg":"extra fields not permitted","type":"x"}]}',

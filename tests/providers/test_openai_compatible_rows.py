@@ -13,7 +13,9 @@ ROWS = sorted(name for name, spec in PROVIDERS.items() if spec.protocol == "open
 
 
 @pytest.mark.parametrize("provider", ROWS)
-async def test_row_chat_and_stream_through_its_key_variable(provider: str, mock: MockServer) -> None:
+async def test_row_chat_and_stream_through_its_key_variable(
+    provider: str, mock: MockServer
+) -> None:
     spec = PROVIDERS[provider]
     env = {spec.api_key_env[0]: f"sk-{provider}"}
     if spec.api_base_env:

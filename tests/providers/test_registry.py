@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lockgate.errors import BadRequestError
-from lockgate.providers import PROVIDERS, ProviderRegistry
+from lockgate.providers import ADAPTERS, PROVIDERS, ProviderRegistry
 
 REQUIRED_ROWS = {
     "openai",
@@ -25,13 +25,16 @@ REQUIRED_ROWS = {
     "lm_studio",
     "llamafile",
     "openai_compatible",
+    "anthropic",
+    "gemini",
+    "vertex_ai",
 }
 
 
 def test_required_rows_present_and_well_formed() -> None:
-    assert REQUIRED_ROWS <= set(PROVIDERS)
+    assert set(PROVIDERS) >= REQUIRED_ROWS
     for spec in PROVIDERS.values():
-        assert spec.protocol == "openai"
+        assert spec.protocol in ADAPTERS, f"{spec.name}: no adapter for {spec.protocol!r}"
         assert spec.api_key_env, spec.name
         if spec.default_api_base:
             assert spec.default_api_base.startswith(("https://", "http://localhost", "http://127."))
@@ -48,6 +51,9 @@ def test_required_rows_present_and_well_formed() -> None:
         ("gpt-4o-mini", "openai", "gpt-4o-mini"),
         ("openai/gpt-4o", "openai", "gpt-4o"),
         ("mistral-large-latest", "mistral", "mistral-large-latest"),
+        ("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5"),
+        ("gemini/gemini-2.5-flash", "gemini", "gemini-2.5-flash"),
+        ("vertex_ai/claude-sonnet-4-5@20250929", "vertex_ai", "claude-sonnet-4-5@20250929"),
     ],
 )
 def test_split_model(model: str, provider: str, upstream: str) -> None:

@@ -14,6 +14,7 @@ from lockgate.client.credentials import resolve_credentials
 from lockgate.client.mock_response import mock_completion
 from lockgate.client.params import check_supported, split_options
 from lockgate.client.raw_stream import RawStream
+from lockgate.client.rerank import translated_rerank
 from lockgate.client.retry import RetryPolicy, call_with_retries
 from lockgate.client.stream import CompletionStream, decoder_for
 from lockgate.errors import (
@@ -28,6 +29,7 @@ from lockgate.providers.base import ChatAdapter, EmbeddingAdapter, TextCompletio
 from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCompletionCall
 from lockgate.providers.openai.passthrough import build_passthrough_request
 from lockgate.providers.registry import ProviderRegistry
+from lockgate.providers.rerank import RerankAdapter
 from lockgate.providers.spec import ProviderSpec
 from lockgate.transport.egress import EgressPolicy
 from lockgate.transport.messages import Timeouts, UpstreamRequest, UpstreamResponse
@@ -42,7 +44,6 @@ __all__ = ["Client", "ClientSettings"]
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClientSettings:
     timeout: float | None = 600.0
-    num_retries: int = 0
     drop_params: bool = False
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
 
@@ -161,15 +162,18 @@ class Client:
             stream and isinstance(stream_options, Mapping) and stream_options.get("include_usage")
         )
         draft = ChatCall(spec, model, messages, params, stream, credentials, include_usage)
+        supported = adapter.supported_params(draft)
+        if "reasoning_effort" in params:
+            supported = _without_unsupported_reasoning(supported, spec, model)
         kept = check_supported(
             params,
-            _without_unsupported_reasoning(adapter.supported_params(draft), spec, model),
+            supported,
             drop_params=bool(options.get("drop_params", self.settings.drop_params)),
             additional_drop=frozenset(options.get("additional_drop_params") or ()),
             provider=spec.name,
             model=model,
         )
-        return dataclasses.replace(draft, params=kept)
+        return ChatCall(spec, model, messages, kept, stream, credentials, include_usage)
 
     async def _complete_once(
         self, adapter: ChatAdapter, call: ChatCall, request: UpstreamRequest, timeouts: Timeouts
@@ -281,6 +285,8 @@ class Client:
             raise BadRequestError(
                 f"provider {spec.name!r} does not serve {endpoint}", param="model"
             )
+        if endpoint == "/rerank" and isinstance(self.registry.adapter(spec), RerankAdapter):
+            return await translated_rerank(self, model, body, **kwargs)  # Cohere, Bedrock
         credentials = self._credentials(spec, options)
         request = self._allow_configured_host(
             build_passthrough_request(
@@ -321,11 +327,16 @@ class Client:
             api_version=options.get("api_version"),
             organization=options.get("organization"),
             extra_headers=options.get("extra_headers"),
+            cloud=options,
         )
 
     def _retry_policy(self, options: Mapping[str, Any]) -> RetryPolicy:
-        retries = options.get("num_retries", options.get("max_retries", self.settings.num_retries))
-        return dataclasses.replace(self.settings.retry, num_retries=int(retries))
+        retries = int(
+            options.get("num_retries", options.get("max_retries", self.settings.retry.num_retries))
+        )
+        if retries == self.settings.retry.num_retries:
+            return self.settings.retry
+        return dataclasses.replace(self.settings.retry, num_retries=retries)
 
     @staticmethod
     def _allow_configured_host(

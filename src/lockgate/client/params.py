@@ -5,32 +5,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lockgate.client.credentials import CLOUD_OPTIONS
 from lockgate.errors import UnsupportedParamsError
 from lockgate.providers.openai_params import OPENAI_CHAT_PARAMS
 
 __all__ = ["CALL_OPTIONS", "check_supported", "split_options"]
 
 # Keyword arguments that steer lockgate itself and are never sent upstream.
-CALL_OPTIONS: frozenset[str] = frozenset(
-    {
-        "api_key",
-        "api_base",
-        "base_url",
-        "api_version",
-        "organization",
-        "extra_headers",
-        "timeout",
-        "request_timeout",
-        "num_retries",
-        "max_retries",
-        "fallbacks",
-        "drop_params",
-        "additional_drop_params",
-        "mock_response",
-        "metadata_lockgate",
-        "custom_llm_provider",
-    }
-)
+CALL_OPTIONS: frozenset[str] = (
+    frozenset(
+        {
+            "api_key",
+            "api_base",
+            "base_url",
+            "api_version",
+            "organization",
+            "extra_headers",
+            "timeout",
+            "request_timeout",
+            "num_retries",
+            "max_retries",
+            "fallbacks",
+            "drop_params",
+            "additional_drop_params",
+            "mock_response",
+            "metadata_lockgate",
+            "custom_llm_provider",
+        }
+    )
+    | CLOUD_OPTIONS
+)  # cloud placement and credentials (aws_region_name, azure_ad_token, ...)
 
 
 def split_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lockgate.errors import APIConnectionError
 from lockgate.providers.base import Framing, StreamParser
+from lockgate.transport.aws_eventstream import AwsEventStreamDecoder
 from lockgate.transport.framing import FrameDecoder, NDJSONDecoder, SSEDecoder
 from lockgate.types import ChatCompletionChunk, Usage
 
@@ -24,7 +25,9 @@ def decoder_for(framing: Framing) -> FrameDecoder:
         return SSEDecoder()
     if framing is Framing.NDJSON:
         return NDJSONDecoder()
-    raise ValueError(f"no decoder for framing {framing}")  # event-stream comes with Bedrock
+    if framing is Framing.AWS_EVENTSTREAM:
+        return AwsEventStreamDecoder()
+    raise ValueError(f"no decoder for framing {framing}")
 
 
 class CompletionStream:

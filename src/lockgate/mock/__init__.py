@@ -11,6 +11,11 @@ Endpoints (each OpenAI/Anthropic path also without `/v1`):
   Anthropic  POST /v1/messages, /v1/messages/count_tokens; GET /v1/models (x-api-key)
   Gemini     POST /v1beta/models/{model}:generateContent | :streamGenerateContent[?alt=sse]
              | :embedContent | :batchEmbedContents | :countTokens; GET /v1beta/models
+  Azure      POST /openai/deployments/{d}/chat/completions|/embeddings?api-version=...,
+             POST /openai/v1/chat/completions|/embeddings (api-key or Bearer)
+  Bedrock    POST /model/{id}/converse | /converse-stream (AWS event stream) | /invoke
+  Cohere     POST /v2/chat, /v2/embed, /v2/rerank
+  Ollama     POST /api/chat (NDJSON), /api/embed
   Control    POST /__mock/script, GET /__mock/script, GET /__mock/requests,
              POST /__mock/reset, GET /__mock/health
 

@@ -22,6 +22,15 @@ class Credentials:
     api_version: str | None = None
     organization: str | None = None
     extra_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Cloud placement and credentials (Bedrock, Azure Entra ID); None when not given.
+    region: str | None = None
+    aws_access_key_id: Secret | None = None
+    aws_secret_access_key: Secret | None = None
+    aws_session_token: Secret | None = None
+    azure_ad_token: Secret | None = None
+    # Vertex AI placement (vertex_project / vertex_location, or VERTEXAI_PROJECT / _LOCATION).
+    vertex_project: str | None = None
+    vertex_location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,9 @@ async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
     async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > limit:
+            # Free what was read now: the error's traceback keeps this frame (and the list)
+            # alive while the router retries, so each attempt would hold another `limit`.
+            chunks.clear()
             raise APIConnectionError(f"upstream response exceeds {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)

@@ -1,16 +1,15 @@
-"""The azure protocol: rows and adapter (filled in by its module)."""
+"""The azure protocol: Azure OpenAI (deployment and v1 routes) and Azure AI inference."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from lockgate.providers.azure.adapter import AzureAdapter
+from lockgate.providers.azure.rows import ROWS
 from lockgate.providers.base import ChatAdapter
-from lockgate.providers.spec import ProviderSpec
 
-__all__ = ["ADAPTERS", "ROWS"]
+__all__ = ["ADAPTERS", "ROWS", "AzureAdapter"]
 
-# Provider rows that speak this protocol.
-ROWS: tuple[ProviderSpec, ...] = ()
 # protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"azure": AzureAdapter()})

@@ -1,4 +1,4 @@
-"""The bedrock protocol: rows and adapter (filled in by its module)."""
+"""The bedrock protocol: AWS Bedrock Runtime (Converse, ConverseStream, InvokeModel)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from lockgate.providers.base import ChatAdapter
-from lockgate.providers.spec import ProviderSpec
+from lockgate.providers.bedrock.adapter import BedrockAdapter
+from lockgate.providers.bedrock.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS"]
+__all__ = ["ADAPTERS", "ROWS", "BedrockAdapter"]
 
-# Provider rows that speak this protocol.
-ROWS: tuple[ProviderSpec, ...] = ()
 # protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"bedrock": BedrockAdapter()})

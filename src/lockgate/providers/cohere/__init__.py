@@ -1,4 +1,4 @@
-"""The cohere protocol: rows and adapter (filled in by its module)."""
+"""The cohere protocol: Cohere's v2 chat, embed and rerank."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from lockgate.providers.base import ChatAdapter
-from lockgate.providers.spec import ProviderSpec
+from lockgate.providers.cohere.adapter import CohereAdapter
+from lockgate.providers.cohere.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS"]
+__all__ = ["ADAPTERS", "ROWS", "CohereAdapter"]
 
-# Provider rows that speak this protocol.
-ROWS: tuple[ProviderSpec, ...] = ()
 # protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"cohere": CohereAdapter()})

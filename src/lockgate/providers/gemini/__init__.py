@@ -1,4 +1,8 @@
-"""The gemini protocol: rows and adapter (filled in by its module)."""
+"""The gemini and vertex protocols: Google AI Studio's Gemini API and Vertex AI.
+
+Vertex AI serves Gemini with the same translation and Claude with the Anthropic one
+(:mod:`lockgate.providers.anthropic`).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from lockgate.providers.base import ChatAdapter
+from lockgate.providers.gemini.adapter import GeminiAdapter
+from lockgate.providers.gemini.rows import GEMINI_ROW, VERTEX_ROW
+from lockgate.providers.gemini.vertex_adapter import VertexAdapter
 from lockgate.providers.spec import ProviderSpec
 
-__all__ = ["ADAPTERS", "ROWS"]
+__all__ = ["ADAPTERS", "ROWS", "GeminiAdapter", "VertexAdapter"]
 
-# Provider rows that speak this protocol.
-ROWS: tuple[ProviderSpec, ...] = ()
+# Provider rows that speak these protocols.
+ROWS: tuple[ProviderSpec, ...] = (GEMINI_ROW, VERTEX_ROW)
 # protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType(
+    {"gemini": GeminiAdapter(), "vertex": VertexAdapter()}
+)

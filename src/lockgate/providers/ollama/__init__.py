@@ -1,4 +1,4 @@
-"""The ollama protocol: rows and adapter (filled in by its module)."""
+"""The ollama protocol: Ollama's native chat and embed API."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from lockgate.providers.base import ChatAdapter
-from lockgate.providers.spec import ProviderSpec
+from lockgate.providers.ollama.adapter import OllamaAdapter
+from lockgate.providers.ollama.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS"]
+__all__ = ["ADAPTERS", "ROWS", "OllamaAdapter"]
 
-# Provider rows that speak this protocol.
-ROWS: tuple[ProviderSpec, ...] = ()
 # protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({})
+ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"ollama": OllamaAdapter()})

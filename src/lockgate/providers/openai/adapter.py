@@ -5,6 +5,7 @@ from __future__ import annotations
 from lockgate.errors import LockgateError
 from lockgate.providers.base import Framing, StreamParser
 from lockgate.providers.call import ChatCall, EmbeddingCall, TextCompletionCall
+from lockgate.providers.capabilities import Capability
 from lockgate.providers.openai.chat import build_openai_chat_request, parse_openai_chat_response
 from lockgate.providers.openai.embeddings import (
     build_openai_embedding_request,
@@ -25,6 +26,19 @@ class OpenAIAdapter:
     """Stateless; one instance serves every OpenAI-protocol provider row."""
 
     framing = Framing.SSE
+    # What the protocol carries; each OpenAI-compatible provider's models decide the rest.
+    capabilities = frozenset(
+        {
+            Capability.STREAM,
+            Capability.TOOLS,
+            Capability.PARALLEL_TOOL_CALLS,
+            Capability.VISION,
+            Capability.JSON_MODE,
+            Capability.JSON_SCHEMA,
+            Capability.REASONING,
+            Capability.PROMPT_CACHING,
+        }
+    )
 
     def supported_params(self, call: ChatCall) -> frozenset[str]:
         return OPENAI_CHAT_PARAMS - call.provider.quirks.unsupported_params
