@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("lockgate bench: interrupted; every server it started was stopped", file=sys.stderr)
         return 130
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         print(f"lockgate bench: {exc}", file=sys.stderr)
         return 1
     finally:
