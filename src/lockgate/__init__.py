@@ -33,11 +33,13 @@ from lockgate.sdk import (
     aclose,
     acompletion,
     aembedding,
+    arerank,
     atext_completion,
     completion,
     completion_cost,
     embedding,
     get_model_info,
+    rerank,
     text_completion,
 )
 from lockgate.types import (
@@ -103,11 +105,13 @@ __all__ = [
     "aclose",
     "acompletion",
     "aembedding",
+    "arerank",
     "atext_completion",
     "completion",
     "completion_cost",
     "embedding",
     "estimate_tokens",
     "get_model_info",
+    "rerank",
     "text_completion",
 ]

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from lockgate.client import BackgroundLoop, Client, CompletionStream, SyncCompletionStream
+from lockgate.client.rerank import arerank, rerank
 from lockgate.errors import NotFoundError
 from lockgate.pricing import ModelInfo, cost_for_usage
 from lockgate.pricing import get_model_info as _lookup_model_info
@@ -21,12 +22,14 @@ __all__ = [
     "aclose",
     "acompletion",
     "aembedding",
+    "arerank",
     "atext_completion",
     "completion",
     "completion_cost",
     "default_client",
     "embedding",
     "get_model_info",
+    "rerank",
     "text_completion",
 ]
 

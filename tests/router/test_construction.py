@@ -29,8 +29,9 @@ async def test_dicts_are_validated_like_a_config_file(deploy: Deploy) -> None:
         Router(model_list=[deploy("g", "mock-a")], model_group_alias={"x": "nope"})
     with pytest.raises(TypeError):
         Router(model_list=[deploy("g", "mock-a")], set_verbose=True)  # type: ignore[call-arg]
-    with pytest.raises(ValueError, match="aws_secret_access_key"):
-        Router(model_list=[deploy("g", "bedrock/x", aws_secret_access_key="s")])
+    # Cloud credentials are client call options (Bedrock SigV4 keys and region, ...).
+    bedrock = Router(model_list=[deploy("g", "bedrock/x", aws_secret_access_key="s")])
+    assert "aws_secret_access_key" in bedrock.deployments[0].options
 
 
 async def test_environment_references_are_read_from_env(mock: MockServer, client: Client) -> None:
