@@ -69,7 +69,10 @@ _NOT_TEXT = frozenset(
 def estimate_tokens(text_or_messages: str | Sequence[Mapping[str, Any] | str]) -> int:
     """Estimated tokens of a text, or of chat messages including their framing."""
     if isinstance(text_or_messages, str):
-        return math.ceil(_text_tokens(text_or_messages))
+        if not text_or_messages:
+            return 0
+        # Any non-empty text is at least one token (a lone space is one for real tokenizers).
+        return max(1, math.ceil(_text_tokens(text_or_messages)))
     return math.ceil(_messages_tokens(text_or_messages))
 
 
