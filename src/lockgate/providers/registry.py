@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from lockgate.errors import BadRequestError
 from lockgate.providers import anthropic, azure, bedrock, cohere, gemini, ollama
 from lockgate.providers.base import ChatAdapter
-from lockgate.providers.openai import OpenAIAdapter
 from lockgate.providers.openai_compatible import OPENAI_COMPATIBLE_ROWS
 from lockgate.providers.spec import ProviderSpec
 
@@ -21,9 +21,40 @@ PROVIDERS: Mapping[str, ProviderSpec] = MappingProxyType(
     {row.name: row for row in (*OPENAI_COMPATIBLE_ROWS, *(r for m in _NATIVE for r in m.ROWS))}
 )
 
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType(
-    {"openai": OpenAIAdapter(), **{k: v for m in _NATIVE for k, v in m.ADAPTERS.items()}}
+_ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "openai": ("lockgate.providers.openai.adapter", "OpenAIAdapter"),
+        **{k: v for m in _NATIVE for k, v in m.ADAPTER_PATHS.items()},
+    }
 )
+
+
+class _LazyAdapters(Mapping[str, ChatAdapter]):
+    """Protocol -> adapter, each module imported the first time its protocol is used.
+
+    Adapters are stateless; the memo below only saves re-importing and re-instantiating.
+    """
+
+    def __init__(self, paths: Mapping[str, tuple[str, str]]) -> None:
+        self._paths = paths
+        self._loaded: dict[str, ChatAdapter] = {}
+
+    def __getitem__(self, protocol: str) -> ChatAdapter:
+        adapter = self._loaded.get(protocol)
+        if adapter is None:
+            module_name, class_name = self._paths[protocol]
+            adapter = getattr(importlib.import_module(module_name), class_name)()
+            self._loaded[protocol] = adapter
+        return adapter
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+ADAPTERS: Mapping[str, ChatAdapter] = _LazyAdapters(_ADAPTER_PATHS)
 
 # Model-name prefixes that identify the provider when the string has no "provider/" part.
 _BARE_MODEL_PREFIXES: tuple[tuple[str, str], ...] = (

@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.anthropic.adapter import AnthropicAdapter
 from lockgate.providers.anthropic.rows import ANTHROPIC_ROW
-from lockgate.providers.base import ChatAdapter
 from lockgate.providers.spec import ProviderSpec
 
-__all__ = ["ADAPTERS", "ROWS", "AnthropicAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
 # Provider rows that speak this protocol.
 ROWS: tuple[ProviderSpec, ...] = (ANTHROPIC_ROW,)
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"anthropic": AnthropicAdapter()})
+
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "anthropic": ("lockgate.providers.anthropic.adapter", "AnthropicAdapter"),
+    }
+)

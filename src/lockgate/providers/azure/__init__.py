@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.azure.adapter import AzureAdapter
 from lockgate.providers.azure.rows import ROWS
-from lockgate.providers.base import ChatAdapter
 
-__all__ = ["ADAPTERS", "ROWS", "AzureAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"azure": AzureAdapter()})
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "azure": ("lockgate.providers.azure.adapter", "AzureAdapter"),
+    }
+)

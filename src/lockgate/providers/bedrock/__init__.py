@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.base import ChatAdapter
-from lockgate.providers.bedrock.adapter import BedrockAdapter
 from lockgate.providers.bedrock.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS", "BedrockAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"bedrock": BedrockAdapter()})
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "bedrock": ("lockgate.providers.bedrock.adapter", "BedrockAdapter"),
+    }
+)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.base import ChatAdapter
-from lockgate.providers.cohere.adapter import CohereAdapter
 from lockgate.providers.cohere.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS", "CohereAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"cohere": CohereAdapter()})
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "cohere": ("lockgate.providers.cohere.adapter", "CohereAdapter"),
+    }
+)

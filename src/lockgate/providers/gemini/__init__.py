@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.base import ChatAdapter
-from lockgate.providers.gemini.adapter import GeminiAdapter
 from lockgate.providers.gemini.rows import GEMINI_ROW, VERTEX_ROW
-from lockgate.providers.gemini.vertex_adapter import VertexAdapter
 from lockgate.providers.spec import ProviderSpec
 
-__all__ = ["ADAPTERS", "ROWS", "GeminiAdapter", "VertexAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
-# Provider rows that speak these protocols.
+# Provider rows that speak this protocol.
 ROWS: tuple[ProviderSpec, ...] = (GEMINI_ROW, VERTEX_ROW)
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType(
-    {"gemini": GeminiAdapter(), "vertex": VertexAdapter()}
+
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "gemini": ("lockgate.providers.gemini.adapter", "GeminiAdapter"),
+        "vertex": ("lockgate.providers.gemini.vertex_adapter", "VertexAdapter"),
+    }
 )

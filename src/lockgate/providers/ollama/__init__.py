@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from lockgate.providers.base import ChatAdapter
-from lockgate.providers.ollama.adapter import OllamaAdapter
 from lockgate.providers.ollama.rows import ROWS
 
-__all__ = ["ADAPTERS", "ROWS", "OllamaAdapter"]
+__all__ = ["ADAPTER_PATHS", "ROWS"]
 
-# protocol name -> adapter instance.
-ADAPTERS: Mapping[str, ChatAdapter] = MappingProxyType({"ollama": OllamaAdapter()})
+# protocol -> (module, class) of its adapter, imported on first use (keeps `import
+# lockgate` fast: only the rows are read at import time).
+ADAPTER_PATHS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "ollama": ("lockgate.providers.ollama.adapter", "OllamaAdapter"),
+    }
+)
