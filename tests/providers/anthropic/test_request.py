@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from lockgate.errors import BadRequestError
-from lockgate.providers.anthropic import AnthropicAdapter
+from lockgate.providers.anthropic.adapter import AnthropicAdapter
 from lockgate.providers.anthropic.request import messages_url
 from tests.providers.anthropic import recordings
 from tests.providers.helpers import body_of, chat_call

@@ -12,7 +12,7 @@ from lockgate.errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
-from lockgate.providers.anthropic import AnthropicAdapter
+from lockgate.providers.anthropic.adapter import AnthropicAdapter
 from lockgate.transport import UpstreamResponse
 from tests.providers.anthropic import recordings
 from tests.providers.helpers import chat_call, feed_stream, joined

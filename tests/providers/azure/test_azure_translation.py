@@ -14,7 +14,7 @@ from lockgate.errors import (
     RateLimitError,
 )
 from lockgate.providers import PROVIDERS
-from lockgate.providers.azure import AzureAdapter
+from lockgate.providers.azure.adapter import AzureAdapter
 from lockgate.security import Secret
 from tests.providers.azure.recordings import (
     CONTENT_FILTER_400,

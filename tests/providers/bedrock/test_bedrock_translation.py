@@ -22,7 +22,7 @@ from lockgate.errors import (
     ServiceUnavailableError,
 )
 from lockgate.providers import PROVIDERS
-from lockgate.providers.bedrock import BedrockAdapter
+from lockgate.providers.bedrock.adapter import BedrockAdapter
 from lockgate.transport.aws_eventstream import encode_message
 from tests.providers.bedrock.recordings import FRAMES
 from tests.providers.native_calls import (

@@ -12,7 +12,7 @@ from lockgate.errors import (
     RateLimitError,
 )
 from lockgate.providers import PROVIDERS
-from lockgate.providers.cohere import CohereAdapter
+from lockgate.providers.cohere.adapter import CohereAdapter
 from lockgate.providers.rerank import RerankCall
 from tests.providers.cohere.recordings import (
     TEXT_RESPONSE,

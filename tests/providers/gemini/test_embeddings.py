@@ -12,7 +12,7 @@ import pytest
 
 from lockgate.errors import BadRequestError
 from lockgate.providers import PROVIDERS, EmbeddingCall
-from lockgate.providers.gemini import GeminiAdapter
+from lockgate.providers.gemini.adapter import GeminiAdapter
 from lockgate.transport import UpstreamResponse
 from tests.providers.helpers import body_of, chat_call
 

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from lockgate.errors import BadRequestError
-from lockgate.providers.gemini import GeminiAdapter
+from lockgate.providers.gemini.adapter import GeminiAdapter
 from lockgate.providers.gemini.endpoints import gemini_root
 from lockgate.providers.gemini.schema import gemini_schema
 from tests.providers.gemini import recordings

@@ -14,7 +14,7 @@ from lockgate.errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
-from lockgate.providers.gemini import GeminiAdapter
+from lockgate.providers.gemini.adapter import GeminiAdapter
 from lockgate.transport import SSEDecoder, UpstreamResponse
 from tests.providers.gemini import recordings
 from tests.providers.helpers import chat_call, feed_stream, joined

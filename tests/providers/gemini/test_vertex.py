@@ -10,7 +10,7 @@ import pytest
 from lockgate.client.credentials import resolve_credentials
 from lockgate.errors import BadRequestError, RateLimitError, ServiceUnavailableError
 from lockgate.providers import PROVIDERS, EmbeddingCall
-from lockgate.providers.gemini import VertexAdapter
+from lockgate.providers.gemini.vertex_adapter import VertexAdapter
 from lockgate.transport import UpstreamResponse
 from tests.providers.gemini import recordings
 from tests.providers.helpers import body_of, chat_call

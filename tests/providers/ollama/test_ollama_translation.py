@@ -8,7 +8,7 @@ import pytest
 from lockgate.client.credentials import resolve_credentials
 from lockgate.errors import ContextWindowExceededError, InternalServerError, NotFoundError
 from lockgate.providers import PROVIDERS
-from lockgate.providers.ollama import OllamaAdapter
+from lockgate.providers.ollama.adapter import OllamaAdapter
 from tests.providers.native_calls import (
     body_of,
     chat,
