@@ -15,10 +15,24 @@ from lockgate.config.settings_model import (
 )
 from lockgate.config.values import Context, as_seq, as_str, error_at
 from lockgate.config.yaml_nodes import YNode, index_path
+from lockgate.security import Secret
 
 __all__ = ["LOCKGATE_KEYS", "read_lockgate_settings"]
 
-LOCKGATE_KEYS: Final = frozenset({"data_dir", "egress", "max_request_body_bytes", "log_payloads"})
+LOCKGATE_KEYS: Final = frozenset(
+    {
+        "data_dir",
+        "egress",
+        "max_request_body_bytes",
+        "log_payloads",
+        "salt_key",
+        "spend_log_retention_days",
+        "redis_prefix",
+    }
+)
+# Without ``salt_key`` in the file, these variables provide it (LiteLLM's name second).
+SALT_KEY_VARIABLES: Final = ("LOCKGATE_SALT_KEY", "LITELLM_SALT_KEY")
+_PREFIX: Final = re.compile(r"[A-Za-z0-9_:.\-]{1,64}")
 EGRESS_KEYS: Final = frozenset({"allow_hosts", "allow_private_networks"})
 _HOST: Final = re.compile(
     r"(\*\.)?[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)*"
@@ -66,6 +80,21 @@ def _egress(node: YNode, path: str, ctx: Context) -> EgressSettings:
     return egress
 
 
+def _salt_from_env(ctx: Context) -> Secret | None:
+    for name in SALT_KEY_VARIABLES:
+        value = ctx.env.get(name)
+        if value:
+            return Secret(value)
+    return None
+
+
+def _redis_prefix(node: YNode, path: str, ctx: Context) -> str:
+    text = as_str(node, path, ctx)
+    if not _PREFIX.fullmatch(text):
+        raise error_at(node, path, "expected 1-64 letters, digits or _:.- (no braces)")
+    return text
+
+
 def read_lockgate_settings(
     node: YNode | None, ctx: Context, general: GeneralSettings
 ) -> LockgateSettings:
@@ -78,6 +107,9 @@ def read_lockgate_settings(
         egress=r.get("egress", _egress, EgressSettings()),
         max_request_body_bytes=body_limit or DEFAULT_MAX_REQUEST_BODY_BYTES,
         log_payloads=r.flag("log_payloads", False),
+        salt_key=r.opt_secret("salt_key") or _salt_from_env(ctx),
+        spend_log_retention_days=r.opt_int("spend_log_retention_days", minimum=1),
+        redis_prefix=r.get("redis_prefix", _redis_prefix, "lockgate"),
     )
     r.finish()
     return settings

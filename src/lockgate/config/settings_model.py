@@ -151,3 +151,10 @@ class LockgateSettings:
     egress: EgressSettings = field(default_factory=EgressSettings)
     max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES
     log_payloads: bool = False
+    # The server secret keys are hashed with and credentials encrypted with (HMAC / AES-GCM).
+    # Default: LOCKGATE_SALT_KEY (or LITELLM_SALT_KEY), else a key file in the data folder.
+    salt_key: Secret | None = None
+    # Spend log rows older than this many days are deleted (None: kept forever).
+    spend_log_retention_days: int | None = None
+    # Prefix of the Redis keys and channel of limits, budgets and invalidation.
+    redis_prefix: str = "lockgate"

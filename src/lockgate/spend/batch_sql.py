@@ -1,0 +1,160 @@
+"""The statements one spend batch runs, in one transaction: insert the logs, add to the
+daily aggregates, the budget windows and the entities' lifetime spend.
+
+Rows are sorted by primary key before each upsert, so concurrent instances lock rows in the
+same order (no deadlocks on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lockgate.spend.record import SpendRecord
+from lockgate.store.access_tables import EndUserRow, KeyRow, OrganizationRow, TeamRow, UserRow
+from lockgate.store.spend_tables import (
+    BudgetWindowRow,
+    DailySpendRow,
+    DailyTagSpendRow,
+    SpendLogRow,
+)
+
+__all__ = ["write_batch"]
+
+
+async def _upsert_add(
+    session: AsyncSession, table: Table, keys: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    if not rows:
+        return
+    rows.sort(key=lambda r: tuple(r[k] for k in keys))
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(table)
+    added = [c for c in rows[0] if c not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: table.c[c] + statement.excluded[c] for c in added},
+    )
+    await session.execute(statement, rows)
+
+
+def _daily(records: Iterable[SpendRecord]) -> list[dict[str, Any]]:
+    sums: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0.0, 0, 0, 0, 0])
+    for r in records:
+        day = r.started_at.strftime("%Y-%m-%d")
+        s = sums[(day, r.key_id, r.user_id, r.team_id, r.model_group or r.model)]
+        s[0] += r.spend
+        s[1] += r.prompt_tokens
+        s[2] += r.completion_tokens
+        s[3] += 1
+        s[4] += 1 if r.failed else 0
+    return [
+        {
+            "day": k[0],
+            "key_id": k[1],
+            "user_id": k[2],
+            "team_id": k[3],
+            "model": k[4],
+            "spend": v[0],
+            "prompt_tokens": int(v[1]),
+            "completion_tokens": int(v[2]),
+            "requests": int(v[3]),
+            "failed_requests": int(v[4]),
+        }
+        for k, v in sums.items()
+    ]
+
+
+def _tags(records: Iterable[SpendRecord]) -> list[dict[str, Any]]:
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    for r in records:
+        day = r.started_at.strftime("%Y-%m-%d")
+        for tag in r.tags:
+            s = sums[(day, tag)]
+            s[0] += r.spend
+            s[1] += 1
+    return [
+        {"day": d, "tag": t, "spend": v[0], "requests": int(v[1])} for (d, t), v in sums.items()
+    ]
+
+
+def _windows(records: Iterable[SpendRecord]) -> list[dict[str, Any]]:
+    sums: dict[tuple[str, int], int] = defaultdict(int)
+    for r in records:
+        for scope, window, nano in r.windows:
+            sums[(scope, window)] += nano
+    return [{"scope": s, "window": w, "spend_nano": n} for (s, w), n in sums.items() if n]
+
+
+async def _add_lifetime_spend(session: AsyncSession, records: Sequence[SpendRecord]) -> None:
+    tables: list[tuple[Any, str]] = [
+        (KeyRow, "key_id"),
+        (UserRow, "user_id"),
+        (TeamRow, "team_id"),
+        (OrganizationRow, "organization_id"),
+        (EndUserRow, "end_user"),
+    ]
+    for table, attr in tables:
+        sums: dict[str, float] = defaultdict(float)
+        for r in records:
+            ident = getattr(r, attr)
+            if ident and r.spend:
+                sums[ident] += r.spend
+        for ident in sorted(sums):
+            await session.execute(
+                update(table).where(table.id == ident).values(spend=table.spend + sums[ident])
+            )
+
+
+def _log_row(r: SpendRecord) -> dict[str, Any]:
+    return {
+        "request_id": r.request_id,
+        "started_at": r.started_at,
+        "route": r.route,
+        "key_id": r.key_id,
+        "user_id": r.user_id,
+        "team_id": r.team_id,
+        "organization_id": r.organization_id,
+        "end_user": r.end_user,
+        "model": r.model,
+        "model_group": r.model_group,
+        "deployment": r.deployment,
+        "prompt_tokens": r.prompt_tokens,
+        "completion_tokens": r.completion_tokens,
+        "cached_tokens": r.cached_tokens,
+        "total_tokens": r.prompt_tokens + r.completion_tokens,
+        "spend": r.spend,
+        "latency_ms": r.latency_ms,
+        "status": r.status,
+        "tags": list(r.tags),
+        "request_body": r.request_body,
+    }
+
+
+async def write_batch(session: AsyncSession, records: Sequence[SpendRecord]) -> None:
+    await session.execute(insert(SpendLogRow), [_log_row(r) for r in records])
+    await _upsert_add(
+        session,
+        DailySpendRow.__table__,  # type: ignore[arg-type]
+        ("day", "key_id", "user_id", "team_id", "model"),
+        _daily(records),
+    )
+    await _upsert_add(
+        session,
+        DailyTagSpendRow.__table__,  # type: ignore[arg-type]
+        ("day", "tag"),
+        _tags(records),
+    )
+    await _upsert_add(
+        session,
+        BudgetWindowRow.__table__,  # type: ignore[arg-type]
+        ("scope", "window"),
+        _windows(records),
+    )
+    await _add_lifetime_spend(session, records)
