@@ -52,7 +52,9 @@ def test_status_mapping(status: int, cls: type[lockgate.LockgateError], retryabl
     assert error.retryable is retryable
     assert error_for_status(status) is cls
     # Anthropic's 529 is reported with the contract's 503.
-    assert error.status_code == (503 if status == 529 else cls.default_status if status in (418, 599) else status)
+    assert error.status_code == (
+        503 if status == 529 else cls.default_status if status in (418, 599) else status
+    )
 
 
 def test_context_window_and_content_policy_refinement() -> None:
@@ -68,7 +70,9 @@ def test_context_window_and_content_policy_refinement() -> None:
 
 
 def test_openai_error_body_shape() -> None:
-    error = lockgate.RateLimitError("slow down", provider="openai", model="gpt-4o", code="rate_limit_exceeded")
+    error = lockgate.RateLimitError(
+        "slow down", provider="openai", model="gpt-4o", code="rate_limit_exceeded"
+    )
     assert error.to_openai_error() == {
         "error": {
             "message": "slow down",

@@ -53,8 +53,12 @@ def test_completion_cost_from_token_counts() -> None:
 
 def test_sync_calls_share_one_background_loop() -> None:
     before = {t.name for t in threading.enumerate()}
-    lockgate.completion(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "x"}], mock_response="a")
-    lockgate.completion(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "x"}], mock_response="b")
+    lockgate.completion(
+        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "x"}], mock_response="a"
+    )
+    lockgate.completion(
+        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "x"}], mock_response="b"
+    )
     loops = [t for t in threading.enumerate() if t.name == "lockgate-sync"]
     assert len(loops) == 1
     assert before - {"lockgate-sync"} <= {t.name for t in threading.enumerate()}

@@ -7,6 +7,7 @@ process-wide state; code that wants none constructs its own ``Client``.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -41,7 +42,10 @@ def default_client() -> Client:
 
 @cache
 def _background_loop() -> BackgroundLoop:
-    return BackgroundLoop()
+    loop = BackgroundLoop()
+    # Synchronous calls pool connections on this loop; close them when the process exits.
+    atexit.register(loop.run, aclose)
+    return loop
 
 
 async def acompletion(

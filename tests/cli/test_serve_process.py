@@ -184,3 +184,25 @@ async def test_bad_config_is_refused_with_file_and_line(tmp_path: Path) -> None:
         err = (await process.stderr.read()).decode()
     assert "config.yaml:5" in err and "rpm" in err
     assert "Traceback" not in err
+
+
+async def test_models_command_lists_groups_without_secrets(
+    tmp_path: Path, mock: MockServer
+) -> None:
+    write_config(tmp_path / "config.yaml", mock.url, groups=("chat", "second"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "lockgate",
+        "models",
+        "--config",
+        "config.yaml",
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    text = out.decode()
+    assert process.returncode == 0
+    assert "chat" in text and "second" in text and "openai/gpt-4o-mini" in text
+    assert "sk-upstream" not in text and KEY not in text

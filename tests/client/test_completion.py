@@ -65,7 +65,9 @@ async def test_stream_with_usage_requested(client: Client, mock: MockServer) -> 
     assert mock.requests[-1]["body"]["stream_options"] == {"include_usage": True}
 
 
-async def test_stream_hides_usage_chunk_when_not_requested(client: Client, mock: MockServer) -> None:
+async def test_stream_hides_usage_chunk_when_not_requested(
+    client: Client, mock: MockServer
+) -> None:
     stream = await client.acompletion(
         "openai/gpt-4o-mini", MESSAGES, stream=True, **openai_args(mock)
     )

@@ -29,11 +29,17 @@ def test_retry_after_is_used_and_capped() -> None:
 
 
 def test_non_retryable_errors_are_final() -> None:
-    assert RetryPolicy(num_retries=3).delay_for(1, AuthenticationError("no"), random.Random()) is None
+    assert (
+        RetryPolicy(num_retries=3).delay_for(1, AuthenticationError("no"), random.Random()) is None
+    )
 
 
 async def test_call_with_retries_sleeps_then_succeeds() -> None:
-    outcomes: list[Exception | str] = [RateLimitError("a", retry_after=0.25), InternalServerError("b"), "ok"]
+    outcomes: list[Exception | str] = [
+        RateLimitError("a", retry_after=0.25),
+        InternalServerError("b"),
+        "ok",
+    ]
     slept: list[float] = []
 
     async def attempt() -> str:

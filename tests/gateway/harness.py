@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 
 from lockgate.config import Config, parse_config
 from lockgate.gateway.app import GatewayApp
+from lockgate.gateway.control_plane import ControlPlane
 from lockgate.gateway.factory import create_app
 from lockgate.gateway.state import build_state
 from lockgate.observability import AccessLog
@@ -56,10 +59,29 @@ def config_for_mock(
 
 @asynccontextmanager
 async def running_gateway(
-    config: Config, *, graceful_seconds: int = 5
+    config: Config,
+    *,
+    graceful_seconds: int = 5,
+    data_dir: Path | None = None,
+    control: bool = True,
+) -> AsyncIterator[RunningGateway]:
+    """The gateway on a free port. With ``control`` (the default), virtual keys, limits and
+    spend logs are on: the config's database_url, else SQLite in ``data_dir`` (default: a
+    temporary folder removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="lockgate-test-") as tmp:
+        folder = data_dir or Path(tmp)
+        plane = ControlPlane(config, folder) if control else None
+        async with _serve(config, plane, graceful_seconds) as running:
+            yield running
+
+
+@asynccontextmanager
+async def _serve(
+    config: Config, plane: ControlPlane | None, graceful_seconds: int
 ) -> AsyncIterator[RunningGateway]:
     log = io.StringIO()
-    app = create_app(build_state(config, master_key=Secret(MASTER_KEY)), access_log=AccessLog(log))
+    state = build_state(config, master_key=Secret(MASTER_KEY), control=plane)
+    app = create_app(state, access_log=AccessLog(log))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -80,6 +102,7 @@ async def running_gateway(
     while not server.started:
         if task.done():
             task.result()
+            raise RuntimeError(f"the gateway did not start: {log.getvalue()[-500:]}")
         await asyncio.sleep(0.01)
     try:
         yield RunningGateway(f"http://127.0.0.1:{port}", app, log, server)

@@ -145,6 +145,8 @@ async def test_literal_metadata_address_never_dialled() -> None:
     transport = HttpTransport(EgressPolicy(allow_any_host=True))
     try:
         with pytest.raises(EgressDeniedError):
-            await transport.send(get("http://169.254.169.254/latest/meta-data/"), Timeouts(connect=0.5))
+            await transport.send(
+                get("http://169.254.169.254/latest/meta-data/"), Timeouts(connect=0.5)
+            )
     finally:
         await transport.aclose()

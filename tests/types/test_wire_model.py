@@ -114,9 +114,7 @@ def test_tool_call_delta_keeps_index() -> None:
             "choices": [
                 {
                     "index": 0,
-                    "delta": {
-                        "tool_calls": [{"index": 1, "function": {"arguments": '{"ti'}}]
-                    },
+                    "delta": {"tool_calls": [{"index": 1, "function": {"arguments": '{"ti'}}]},
                 }
             ],
         }

@@ -11,7 +11,15 @@ import sys
 from collections.abc import Sequence
 
 from lockgate._version import __version__
-from lockgate.cli import bench_command, mock_command, serve_command
+from lockgate.cli import (
+    bench_command,
+    db_command,
+    mock_command,
+    models_command,
+    sbom_command,
+    serve_command,
+    verify_command,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -25,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve_command.register(commands)
     mock_command.register(commands)
+    models_command.register(commands)
     bench_command.register(commands)
+    verify_command.register(commands)
+    sbom_command.register(commands)
+    db_command.register(commands)
     return parser
 
 

@@ -28,6 +28,12 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--graceful-shutdown", type=float, default=30.0, help="seconds to finish on SIGTERM"
     )
+    # issue 7: `lockgate verify` runs before serving; this flag serves despite a failure.
+    parser.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="serve even if `lockgate verify` fails (the failure is still printed)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -55,6 +61,10 @@ def _banner(host: str, port: int, key: str | None, models: list[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # issue 7: `lockgate verify` starts first, in a child process, while this one loads.
+    from lockgate.cli.verify_command import StartupVerification
+
+    verification = StartupVerification()
     from lockgate.config import ConfigError
     from lockgate.config.launch import LaunchSpec
     from lockgate.gateway.master_key import load_or_create_master_key
@@ -69,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for warning in config.warnings:
         print(f"lockgate: warning: {warning}", file=sys.stderr)
+    if not verification.allows_serving(allow_unverified=args.allow_unverified):  # issue 7
+        return 1
     new_key: str | None = None
     if config.general.master_key is None:
         # Created here, before any worker starts, so every worker reads the same key.

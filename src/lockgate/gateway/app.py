@@ -85,13 +85,27 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                if self._on_startup is not None:
-                    await _maybe_await(self._on_startup(self))
+                try:
+                    if self.state.control is not None:
+                        await self.state.control.start()
+                    if self._on_startup is not None:
+                        await _maybe_await(self._on_startup(self))
+                except Exception as exc:  # uvicorn reports it and exits
+                    # First line only: no SQL parameters, no tracebacks.
+                    first = str(exc).splitlines()[0][:200] if str(exc) else ""
+                    reason = f"{type(exc).__name__}: {first}"
+                    self.access_log.event("startup_failed", error=reason, where=_where(exc))
+                    await send({"type": "lifespan.startup.failed", "message": reason})
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._on_shutdown is not None:
                     await _maybe_await(self._on_shutdown(self))
-                await self.state.aclose()
+                try:
+                    await self.state.aclose()
+                finally:
+                    if self.state.control is not None:  # flushes the spend logs
+                        await self.state.control.aclose()
                 self.access_log.flush()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -156,7 +170,7 @@ class GatewayApp:
         if exchange.response_started:
             return  # a stream already began; the relay reported it in-band
         status, payload = self._renderers[shape](error)
-        headers = {"x-request-id": exchange.request.request_id}
+        headers = {"x-request-id": exchange.request.request_id, **exchange.rate_limit_headers}
         if error.retry_after is not None and status == 429:
             headers["retry-after"] = str(max(1, round(error.retry_after)))
         await send_json(exchange.send, status, payload, headers)

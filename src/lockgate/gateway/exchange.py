@@ -30,6 +30,9 @@ class Exchange:
     cost: float | None = None
     error_class: str | None = None
     extra_log: dict[str, Any] = field(default_factory=dict)
+    cached_tokens: int = 0
+    # The caller's x-ratelimit-* headers, set when limits were checked (on 429s too).
+    rate_limit_headers: dict[str, str] = field(default_factory=dict)
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -41,17 +44,20 @@ class Exchange:
         return time.perf_counter() - self.request.started
 
     def response_headers(self) -> dict[str, str]:
-        """x-request-id and the gateway's own time so far (excluding the provider's)."""
+        """x-request-id, the gateway's own time so far (excluding the provider's) and the
+        caller's x-ratelimit-* headers."""
         overhead_ms = max(0.0, self.elapsed() - self.provider_seconds) * 1000
         return {
             "x-request-id": self.request.request_id,
             "x-lockgate-overhead-ms": f"{overhead_ms:.3f}",
+            **self.rate_limit_headers,
         }
 
     def note_usage(self, usage: Any, hidden: dict[str, Any]) -> None:
         if usage is not None:
             self.prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
             self.completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            self.cached_tokens = int(getattr(usage, "cached_tokens", 0) or 0)
         cost = hidden.get("response_cost")
         self.cost = float(cost) if cost is not None else None
         deployment = hidden.get("model_id") or hidden.get("deployment")

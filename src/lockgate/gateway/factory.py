@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from lockgate.gateway import openapi
 from lockgate.gateway.app import GatewayApp, default_error_renderer
 from lockgate.gateway.auth import RoutePolicy
-from lockgate.gateway.routes import chat, embeddings, health, models
+from lockgate.gateway.routes import admin, chat, embeddings, health, models
 from lockgate.gateway.routing_table import ErrorShape, Route, RouteTable
 from lockgate.gateway.state import GatewayState
 from lockgate.observability import AccessLog, GatewayMetrics
@@ -16,7 +17,7 @@ _GET = frozenset({"GET", "HEAD"})
 
 
 def build_routes(metrics: GatewayMetrics) -> RouteTable:
-    caller, admin, public = RoutePolicy.CALLER, RoutePolicy.ADMIN, RoutePolicy.PUBLIC
+    caller, admin_only, public = RoutePolicy.CALLER, RoutePolicy.ADMIN, RoutePolicy.PUBLIC
     exact = {
         "/chat/completions": Route("chat", _POST, caller, chat.chat_completions, reads_body=True),
         "/completions": Route("completions", _POST, caller, chat.text_completions, reads_body=True),
@@ -25,12 +26,15 @@ def build_routes(metrics: GatewayMetrics) -> RouteTable:
         "/health/liveliness": Route("liveliness", _GET, public, health.liveliness),
         "/health/liveness": Route("liveliness", _GET, public, health.liveliness),
         "/health/readiness": Route("readiness", _GET, public, health.readiness),
-        "/health": Route("health", _GET, admin, health.health),
-        "/metrics": Route("metrics", _GET, admin, health.make_metrics_route(metrics)),
+        "/health": Route("health", _GET, admin_only, health.health),
+        "/metrics": Route("metrics", _GET, admin_only, health.make_metrics_route(metrics)),
+        "/openapi.json": Route("openapi", _GET, public, openapi.openapi_route),
     }
     exact.update(_anthropic_routes(caller))
     exact.update(_passthrough_routes(caller))
+    exact.update(admin.admin_routes())
     prefixes = {"/models/": Route("model", _GET, caller, models.retrieve_model)}
+    prefixes.update(admin.admin_prefix_routes())
     return RouteTable(exact, prefixes)
 
 

@@ -13,6 +13,7 @@ from lockgate.config import Config, load_config
 from lockgate.config.launch import LaunchSpec
 from lockgate.config.quick_start import config_from_model
 from lockgate.gateway.app import GatewayApp
+from lockgate.gateway.control_plane import ControlPlane
 from lockgate.gateway.demo import demo_config
 from lockgate.gateway.factory import create_app
 from lockgate.gateway.master_key import load_or_create_master_key
@@ -46,6 +47,7 @@ class GatewayRuntime:
         self._mock: object | None = None
         self._retired: list[GatewayState] = []
         self._reloads: set[asyncio.Task[bool]] = set()
+        self._control: ControlPlane | None = None
         self.app: GatewayApp | None = None
 
     def load_config(self) -> Config:
@@ -62,9 +64,15 @@ class GatewayRuntime:
         key, _ = load_or_create_master_key(Path(self.launch.data_dir))
         return key
 
+    def data_dir(self, config: Config) -> Path:
+        return Path(config.lockgate.data_dir or self.launch.data_dir)
+
     def build_app(self) -> GatewayApp:
         config = self.load_config()
-        state = build_state(config, master_key=self.master_key(config))
+        # Keys, limits, budgets and spend: one control plane for the process's lifetime
+        # (a reload keeps it; database and Redis settings take effect on restart).
+        self._control = ControlPlane(config, self.data_dir(config))
+        state = build_state(config, master_key=self.master_key(config), control=self._control)
         self.app = create_app(state, access_log=self._access_log)
         self.app.set_lifecycle(self._startup, self._shutdown)
         return self.app
@@ -92,7 +100,7 @@ class GatewayRuntime:
         assert self.app is not None
         try:
             config = self.load_config()
-            state = build_state(config, master_key=self.master_key(config))
+            state = build_state(config, master_key=self.master_key(config), control=self._control)
         except Exception as exc:  # the old config keeps serving
             self._access_log.event("reload_failed", error=str(exc))
             return False

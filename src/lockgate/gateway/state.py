@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lockgate.client import Client, ClientSettings
@@ -14,6 +15,10 @@ from lockgate.gateway.dispatcher import ModelDispatcher
 from lockgate.providers.registry import ProviderRegistry
 from lockgate.security.secret import Secret
 from lockgate.transport.egress import EgressPolicy
+
+if TYPE_CHECKING:
+    from lockgate.gateway.control_plane import ControlPlane
+    from lockgate.limits.request_policy import RequestPolicy
 
 __all__ = ["GatewayLimits", "GatewayState", "build_state", "egress_policy_for"]
 
@@ -40,6 +45,10 @@ class GatewayState:
     # What GET /v1/models lists: the groups and the aliases that are not hidden.
     listed_models: tuple[str, ...]
     client: Client
+    # Virtual keys, limits, budgets and spend (None: master key only, nothing recorded).
+    # The control plane outlives reloads: the app closes it at shutdown, not aclose().
+    request_policy: RequestPolicy | None = None
+    control: ControlPlane | None = None
 
     async def aclose(self) -> None:
         """Close the router (and its state) and the upstream connections."""
@@ -81,7 +90,28 @@ def _listed_models(config: Config) -> set[str]:
     return names
 
 
-def build_state(config: Config, *, master_key: Secret | None = None) -> GatewayState:
+# An unsettled budget reservation (its instance died) expires after the longest a request
+# may take, plus a margin; see lockgate.limits.redis_scripts.
+_MIN_HOLD_SECONDS = 900.0
+
+
+def _request_policy(config: Config, control: ControlPlane, deadline: float) -> RequestPolicy:
+    from lockgate.limits import GlobalBudget, PriceBook, RequestPolicy
+
+    return RequestPolicy(
+        control.cache,
+        control.limits,
+        PriceBook.from_config(config),
+        hold_seconds=max(deadline, _MIN_HOLD_SECONDS) + 60.0,
+        global_budget=GlobalBudget(config.settings.max_budget, config.settings.budget_duration),
+    )
+
+
+def build_state(
+    config: Config, *, master_key: Secret | None = None, control: ControlPlane | None = None
+) -> GatewayState:
+    """The state for ``config``. With a ``control`` plane, virtual keys authenticate and
+    limits, budgets and spend logs apply; the caller starts and closes it."""
     from lockgate.router import Router  # the router is the gateway's dispatcher
 
     registry = ProviderRegistry()
@@ -96,13 +126,20 @@ def build_state(config: Config, *, master_key: Secret | None = None) -> GatewayS
         max_body_bytes=config.lockgate.max_request_body_bytes,
         request_timeout=_request_deadline(config),
     )
+    authenticators: tuple[Authenticator, ...] = (MasterKeyAuthenticator(key),)
+    if control is not None:
+        authenticators += (control.authenticator,)
     return GatewayState(
         config=config,
         dispatcher=dispatcher,
-        authenticators=(MasterKeyAuthenticator(key),),
+        authenticators=authenticators,
         limits=limits,
         master_key=key,
         model_names=frozenset(dispatcher.get_model_names(include_aliases=True)),
         listed_models=tuple(sorted(_listed_models(config))),
         client=client,
+        request_policy=(
+            _request_policy(config, control, limits.request_timeout) if control else None
+        ),
+        control=control,
     )

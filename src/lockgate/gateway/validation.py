@@ -17,6 +17,8 @@ _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "functio
 _NUMBER_PARAMS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 _INT_PARAMS = ("max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs")
 _BOOL_PARAMS = ("stream", "logprobs", "parallel_tool_calls", "store")
+_MAX_MODEL_CHARS = 256
+_MAX_DIMENSIONS = 16384  # the largest embedding models have 4096
 
 
 def _fail(field: str, problem: str) -> BadRequestError:
@@ -27,6 +29,9 @@ def _require_model(body: dict[str, Any]) -> None:
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise _fail("model", "is required and must be a non-empty string")
+    # A wildcard group sends the caller's model name upstream (body, URL path, echoed headers).
+    if len(model) > _MAX_MODEL_CHARS or not model.isprintable():
+        raise _fail("model", f"must be printable and at most {_MAX_MODEL_CHARS} characters")
 
 
 def _check_scalars(body: dict[str, Any]) -> None:
@@ -78,6 +83,11 @@ def validate_chat_body(body: dict[str, Any]) -> None:
 
 def validate_embedding_body(body: dict[str, Any]) -> None:
     _require_model(body)
+    dims = body.get("dimensions")
+    if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int) or dims < 1):
+        raise _fail("dimensions", "must be a positive integer")
+    if dims is not None and dims > _MAX_DIMENSIONS:  # bounded: the reply grows with it
+        raise _fail("dimensions", f"must be at most {_MAX_DIMENSIONS}")
     value = body.get("input")
     if isinstance(value, str):
         return
@@ -89,9 +99,6 @@ def validate_embedding_body(body: dict[str, Any]) -> None:
         or all(isinstance(v, list) for v in value)
     ):
         raise _fail("input", "must be strings, or token ids, or lists of token ids")
-    dims = body.get("dimensions")
-    if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int) or dims < 1):
-        raise _fail("dimensions", "must be a positive integer")
 
 
 def validate_text_completion_body(body: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from lockgate.errors import LockgateError
+from lockgate.gateway.admission import admitted
 from lockgate.gateway.anthropic_ingress import (
     AnthropicStreamTranslator,
     anthropic_error_body,
@@ -51,12 +52,24 @@ async def messages(exchange: Exchange) -> None:
     translated = without_extensions(anthropic_request_to_openai(body))
     params: dict[str, Any] = dict(translated.params)
     stream = bool(params.pop("stream", False))
-    model = translated.model
-    exchange.request.model = model
+    exchange.request.model = translated.model
+    checked = {**params, "messages": translated.messages}
+    async with admitted(exchange, "messages", checked, translated.model) as model:
+        await _messages(exchange, model, translated.messages, params, stream=stream)
+
+
+async def _messages(
+    exchange: Exchange,
+    model: str,
+    messages: list[dict[str, Any]],
+    params: dict[str, Any],
+    *,
+    stream: bool,
+) -> None:
     dispatcher = exchange.state.dispatcher
     if not stream:
         result = await within_timeout(
-            exchange, dispatcher.acompletion(model, translated.messages, stream=False, **params)
+            exchange, dispatcher.acompletion(model, messages, stream=False, **params)
         )
         assert isinstance(result, ChatCompletion)
         exchange.note_usage(result.usage, result._hidden_params)
@@ -68,11 +81,9 @@ async def messages(exchange: Exchange) -> None:
         )
         return
     opened: ChunkStream = await within_timeout(
-        exchange, dispatcher.acompletion(model, translated.messages, stream=True, **params)
+        exchange, dispatcher.acompletion(model, messages, stream=True, **params)
     )
-    translator = AnthropicStreamTranslator(
-        model, input_tokens=estimate_prompt_tokens(translated.messages)
-    )
+    translator = AnthropicStreamTranslator(model, input_tokens=estimate_prompt_tokens(messages))
     try:
         await relay_sse(
             exchange,

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from lockgate.errors import APITimeoutError, BadRequestError, LockgateError
+from lockgate.gateway.admission import admitted
 from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
@@ -52,10 +53,15 @@ async def _sse_events(stream: ChunkStream) -> AsyncIterator[bytes]:
 async def chat_completions(exchange: Exchange) -> None:
     body = request_body(exchange)
     validate_chat_body(body)
-    model: str = body.pop("model")
+    exchange.request.model = body["model"]
+    async with admitted(exchange, "chat", body) as model:
+        del body["model"]
+        await _chat(exchange, model, body)
+
+
+async def _chat(exchange: Exchange, model: str, body: dict[str, Any]) -> None:
     messages = body.pop("messages")
     stream = bool(body.pop("stream", False))
-    exchange.request.model = model
     dispatcher = exchange.state.dispatcher
     if not stream:
         result = await within_timeout(
@@ -63,7 +69,7 @@ async def chat_completions(exchange: Exchange) -> None:
         )
         assert isinstance(result, ChatCompletion)
         exchange.note_usage(result.usage, result._hidden_params)
-        await send_bytes(exchange.send, 200, result.wire_bytes(), exchange.response_headers())
+        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
         return
     opened = await within_timeout(
         exchange, dispatcher.acompletion(model, messages, stream=True, **body)
@@ -79,13 +85,15 @@ async def chat_completions(exchange: Exchange) -> None:
 async def text_completions(exchange: Exchange) -> None:
     body = request_body(exchange)
     validate_text_completion_body(body)
-    model: str = body.pop("model")
-    prompt = body.pop("prompt")
-    if body.pop("stream", False):
+    if body.get("stream", False):
         raise BadRequestError("streaming is not supported on /v1/completions yet", param="stream")
-    exchange.request.model = model
-    result = await within_timeout(
-        exchange, exchange.state.dispatcher.atext_completion(model, prompt, **body)
-    )
-    exchange.note_usage(result.usage, result._hidden_params)
-    await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+    body.pop("stream", None)
+    exchange.request.model = body["model"]
+    async with admitted(exchange, "completions", body) as model:
+        del body["model"]
+        prompt = body.pop("prompt")
+        result = await within_timeout(
+            exchange, exchange.state.dispatcher.atext_completion(model, prompt, **body)
+        )
+        exchange.note_usage(result.usage, result._hidden_params)
+        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())

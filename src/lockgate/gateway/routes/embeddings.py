@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lockgate.gateway.admission import admitted
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_bytes
 from lockgate.gateway.routes.chat import request_body, within_timeout
@@ -13,11 +14,12 @@ __all__ = ["embeddings"]
 async def embeddings(exchange: Exchange) -> None:
     body = request_body(exchange)
     validate_embedding_body(body)
-    model: str = body.pop("model")
-    value = body.pop("input")
-    exchange.request.model = model
-    result = await within_timeout(
-        exchange, exchange.state.dispatcher.aembedding(model, value, **body)
-    )
-    exchange.note_usage(result.usage, result._hidden_params)
-    await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+    exchange.request.model = body["model"]
+    async with admitted(exchange, "embeddings", body) as model:
+        del body["model"]
+        value = body.pop("input")
+        result = await within_timeout(
+            exchange, exchange.state.dispatcher.aembedding(model, value, **body)
+        )
+        exchange.note_usage(result.usage, result._hidden_params)
+        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())

@@ -7,6 +7,7 @@ import re
 
 from lockgate.client.raw_stream import RawStream
 from lockgate.errors import BadRequestError
+from lockgate.gateway.admission import admitted
 from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_bytes
@@ -43,34 +44,43 @@ def _model_and_stream(exchange: Exchange, content_type: str) -> tuple[str, bool]
 
 
 def handler_for(endpoint: str) -> Handler:
+    route = ENDPOINTS.get(endpoint, endpoint)
+
     async def forward(exchange: Exchange) -> None:
         content_type = exchange.request.headers.get("content-type", "application/json")
-        model, stream = _model_and_stream(exchange, content_type)
-        exchange.request.model = model
-        result = await within_timeout(
-            exchange,
-            exchange.state.dispatcher.apassthrough(
-                model, endpoint, exchange.request.body, content_type, stream=stream
-            ),
-        )
-        if isinstance(result, RawStream):
-            await relay_sse(
-                exchange,
-                result.iter_bytes(),
-                on_error=openai_error_event,
-                close_upstream=result.aclose,
-            )
-            return
-        exchange.provider_seconds = result.elapsed
-        await send_bytes(
-            exchange.send,
-            result.status,
-            result.body,
-            exchange.response_headers(),
-            content_type=(
-                b"content-type",
-                result.headers.get("content-type", "application/json").encode("latin-1"),
-            ),
-        )
+        requested, stream = _model_and_stream(exchange, content_type)
+        exchange.request.model = requested
+        async with admitted(exchange, route, {}, requested) as model:
+            await _forward(exchange, endpoint, model, content_type, stream=stream)
 
     return forward
+
+
+async def _forward(
+    exchange: Exchange, endpoint: str, model: str, content_type: str, *, stream: bool
+) -> None:
+    result = await within_timeout(
+        exchange,
+        exchange.state.dispatcher.apassthrough(
+            model, endpoint, exchange.request.body, content_type, stream=stream
+        ),
+    )
+    if isinstance(result, RawStream):
+        await relay_sse(
+            exchange,
+            result.iter_bytes(),
+            on_error=openai_error_event,
+            close_upstream=result.aclose,
+        )
+        return
+    exchange.provider_seconds = result.elapsed
+    await send_bytes(
+        exchange.send,
+        result.status,
+        result.body,
+        exchange.response_headers(),
+        content_type=(
+            b"content-type",
+            result.headers.get("content-type", "application/json").encode("latin-1"),
+        ),
+    )
