@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lockgate.types.usage import Usage
-from lockgate.types.wire_model import WireModel
+from lockgate.types.wire_model import PricedResponse, WireModel
 
 __all__ = [
     "ChatCompletion",
@@ -60,7 +60,7 @@ class Choice(WireModel):
 
 
 @dataclass(slots=True, eq=True)
-class ChatCompletion(WireModel):
+class ChatCompletion(PricedResponse):
     id: str = ""
     object: str = "chat.completion"
     created: int = 0
@@ -81,12 +81,6 @@ class ChatCompletion(WireModel):
     def wire_bytes(self) -> bytes:
         """This response as JSON bytes (the provider's own when unchanged)."""
         return self._wire_bytes if self._wire_bytes is not None else self.to_json_bytes()
-
-    @property
-    def response_cost(self) -> float | None:
-        """Cost of this call in USD, from the packaged price table (None if unknown)."""
-        cost = self._hidden_params.get("response_cost")
-        return float(cost) if cost is not None else None
 
 
 @dataclass(slots=True, eq=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lockgate.types.usage import Usage
-from lockgate.types.wire_model import WireModel
+from lockgate.types.wire_model import PricedResponse, WireModel
 
 __all__ = ["Embedding", "EmbeddingResponse", "TextChoice", "TextCompletion"]
 
@@ -21,18 +21,13 @@ class Embedding(WireModel):
 
 
 @dataclass(slots=True, eq=True)
-class EmbeddingResponse(WireModel):
+class EmbeddingResponse(PricedResponse):
     object: str = "list"
     data: list[Embedding] = field(default_factory=list)
     model: str = ""
     usage: Usage | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _hidden_params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def response_cost(self) -> float | None:
-        cost = self._hidden_params.get("response_cost")
-        return float(cost) if cost is not None else None
 
 
 @dataclass(slots=True, eq=True)
@@ -45,7 +40,7 @@ class TextChoice(WireModel):
 
 
 @dataclass(slots=True, eq=True)
-class TextCompletion(WireModel):
+class TextCompletion(PricedResponse):
     id: str = ""
     object: str = "text_completion"
     created: int = 0
@@ -55,8 +50,3 @@ class TextCompletion(WireModel):
     system_fingerprint: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _hidden_params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def response_cost(self) -> float | None:
-        cost = self._hidden_params.get("response_cost")
-        return float(cost) if cost is not None else None

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import orjson
 
-__all__ = ["WireModel"]
+__all__ = ["PricedResponse", "WireModel"]
 
 _M = TypeVar("_M", bound="WireModel")
 
@@ -172,3 +172,16 @@ def _dump(value: Any, exclude_none: bool) -> Any:
     if isinstance(value, dict):
         return {k: _dump(v, exclude_none) for k, v in value.items()}
     return value
+
+
+class PricedResponse(WireModel):
+    """A response whose cost the client records in ``_hidden_params`` (LiteLLM's place)."""
+
+    __slots__ = ()
+    _hidden_params: dict[str, Any]
+
+    @property
+    def response_cost(self) -> float | None:
+        """Cost of this call in USD, from the packaged price table (None if unknown)."""
+        cost = self._hidden_params.get("response_cost")
+        return float(cost) if cost is not None else None

@@ -20,11 +20,10 @@ from lockgate.gateway.anthropic_ingress import (
     openai_response_to_anthropic,
     without_extensions,
 )
-from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_json
-from lockgate.gateway.routes.chat import within_timeout
+from lockgate.gateway.routes.chat import request_body, within_timeout
 from lockgate.gateway.stream_relay import relay_sse
 from lockgate.pricing import estimate_prompt_tokens
 from lockgate.types import ChatCompletion
@@ -47,8 +46,7 @@ async def _anthropic_events(
 
 
 async def messages(exchange: Exchange) -> None:
-    body = exchange.request.json_object()
-    reject_destination_overrides(body, (), ())
+    body = request_body(exchange)
     translated = without_extensions(anthropic_request_to_openai(body))
     params: dict[str, Any] = dict(translated.params)
     stream = bool(params.pop("stream", False))
@@ -96,6 +94,5 @@ async def _messages(
 
 
 async def count_tokens(exchange: Exchange) -> None:
-    body = exchange.request.json_object()
-    reject_destination_overrides(body, (), ())
+    body = request_body(exchange)
     await send_json(exchange.send, 200, count_tokens_response(body), exchange.response_headers())

@@ -8,10 +8,9 @@ import re
 from lockgate.client.raw_stream import RawStream
 from lockgate.errors import BadRequestError
 from lockgate.gateway.admission import admitted
-from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_bytes
-from lockgate.gateway.routes.chat import openai_error_event, within_timeout
+from lockgate.gateway.routes.chat import openai_error_event, request_body, within_timeout
 from lockgate.gateway.routing_table import Handler
 from lockgate.gateway.stream_relay import relay_sse
 
@@ -35,8 +34,7 @@ def _model_and_stream(exchange: Exchange, content_type: str) -> tuple[str, bool]
         if match is None:
             raise BadRequestError("'model': is required", param="model")
         return match.group(1).decode("utf-8", "replace"), False
-    body = exchange.request.json_object()
-    reject_destination_overrides(body, (), ())
+    body = request_body(exchange)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise BadRequestError("'model': is required and must be a non-empty string", param="model")
