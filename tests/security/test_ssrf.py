@@ -5,14 +5,12 @@ metadata service or another refused range is never dialled; redirects are not fo
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import orjson
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from lockgate.config import parse_config
 from lockgate.mock import MockServer
@@ -126,28 +124,16 @@ async def test_inbound_authorization_is_not_forwarded(
     assert seen["headers"]["authorization"] == "Bearer sk-upstream-secret-1234"
 
 
-class FixedResolver(AbstractResolver):
+class FixedResolver:
     """Stands in for a hostile DNS server: every name resolves to ``address``."""
 
     def __init__(self, address: str) -> None:
         self.address = address
         self.lookups: list[str] = []
 
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
+    async def resolve(self, host: str, port: int) -> list[str]:
         self.lookups.append(host)
-        family_of = socket.AF_INET6 if ":" in self.address else socket.AF_INET
-        return [
-            {
-                "hostname": host,
-                "host": self.address,
-                "port": port,
-                "family": family_of,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-        ]
+        return [self.address]
 
     async def close(self) -> None:
         return None

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from lockgate.errors import EgressDeniedError
 from lockgate.transport import EgressPolicy, HttpTransport, Timeouts, UpstreamRequest
@@ -47,29 +45,14 @@ class CountingServer:
         await self.server.wait_closed()
 
 
-class FixedResolver(AbstractResolver):
+class FixedResolver:
     """Stands in for DNS: maps names to the addresses a hostile DNS server might return."""
 
     def __init__(self, answers: dict[str, str]) -> None:
         self.answers = answers
 
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        address = self.answers[host]
-        return [
-            {
-                "hostname": host,
-                "host": address,
-                "port": port,
-                "family": socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-        ]
-
-    async def close(self) -> None:
-        return None
+    async def resolve(self, host: str, port: int) -> list[str]:
+        return [self.answers[host]]
 
 
 @pytest.fixture

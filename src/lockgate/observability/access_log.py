@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import orjson
 
@@ -13,12 +14,39 @@ from lockgate.observability.metrics import RequestOutcome
 __all__ = ["AccessLog"]
 
 
+# A buffered line reaches the stream at most this long after it was written, so a quiet
+# gateway's log is still current while a busy one makes one write call per many lines.
+_FLUSH_AFTER_SECONDS: Final = 0.5
+
+
 class AccessLog:
-    """Writes JSON lines to a stream (stdout by default). ``enabled=False`` writes nothing."""
+    """Writes JSON lines to a stream (stdout by default). ``enabled=False`` writes nothing.
+
+    Lines go to the stream's binary buffer when it has one (no text encoding per line) and
+    are flushed within half a second by a timer on the running loop, and by :meth:`flush`.
+    """
 
     def __init__(self, stream: IO[str] | None = None, *, enabled: bool = True) -> None:
         self._stream = stream if stream is not None else sys.stdout
+        self._binary: IO[bytes] | None = getattr(self._stream, "buffer", None)
+        if self._binary is not None:
+            self._stream.flush()  # whatever was printed before comes first
+        self._flush_pending = False
         self.enabled = enabled
+
+    def _emit(self, line: bytes) -> None:
+        if self._binary is not None:
+            self._binary.write(line)
+        else:
+            self._stream.write(line.decode())
+        if not self._flush_pending:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop: write through
+                self.flush()
+                return
+            self._flush_pending = True
+            loop.call_later(_FLUSH_AFTER_SECONDS, self.flush)
 
     def write(
         self, request_id: str, method: str, path: str, outcome: RequestOutcome, **extra: Any
@@ -48,14 +76,17 @@ class AccessLog:
         if outcome.error_class is not None:
             record["error"] = outcome.error_class
         record.update(extra)
-        self._stream.write(orjson.dumps(record).decode() + "\n")
+        self._emit(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
     def event(self, event: str, **fields: Any) -> None:
         """A lifecycle line (startup, reload, shutdown)."""
         if not self.enabled:
             return
         record = {"ts": round(time.time(), 3), "level": "info", "event": event, **fields}
-        self._stream.write(orjson.dumps(record, default=str).decode() + "\n")
+        self._emit(orjson.dumps(record, default=str, option=orjson.OPT_APPEND_NEWLINE))
 
     def flush(self) -> None:
+        self._flush_pending = False
+        if self._binary is not None:
+            self._binary.flush()
         self._stream.flush()

@@ -1,61 +1,127 @@
 """The only code in lockgate that opens network connections.
 
-One pooled aiohttp session per event loop. Every request passes the egress policy first;
-redirects are never followed; connection failures become APIConnectionError and time-outs
-APITimeoutError; response bodies are read up to a bound.
+HTTP/1.1 over one keep-alive pool per event loop (``h1_pool``, ``h1_connection``). Every
+request passes the egress policy first and every resolved address is checked before it is
+dialled; redirects are never followed; connection failures become APIConnectionError and
+time-outs APITimeoutError; response bodies are read up to a bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
+from typing import Final
 
-import aiohttp
-from aiohttp.abc import AbstractResolver
-
-from lockgate.errors import APIConnectionError, APITimeoutError, LockgateError
+from lockgate.errors import APIConnectionError, APITimeoutError, BadRequestError, LockgateError
 from lockgate.transport.egress import EgressPolicy
+from lockgate.transport.h1_connection import (
+    ConnectionClosed,
+    H1Connection,
+    MalformedResponse,
+    ResponseHead,
+)
+from lockgate.transport.h1_pool import (
+    ConnectFailed,
+    ConnectionPool,
+    ConnectTimeout,
+    Target,
+    parse_target,
+)
 from lockgate.transport.messages import Timeouts, UpstreamRequest, UpstreamResponse
-from lockgate.transport.resolver import EgressCheckingResolver
+from lockgate.transport.resolver import CheckingResolver, Resolver
 
 __all__ = ["HttpTransport", "StreamingResponse"]
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
+# Headers the transport writes itself; a caller's copy is dropped so framing stays ours.
+_MANAGED_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+
+
+class _Decoder:
+    """Undoes ``Content-Encoding: gzip`` or ``deflate`` (the only codings lockgate accepts),
+    refusing to inflate past ``limit`` bytes (a compression bomb)."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise APIConnectionError(f"upstream sent unsupported content-encoding {coding!r}")
+        self._inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+        self._limit = limit
+        self._size = 0
+
+    def decode(self, data: bytes) -> bytes:
+        try:
+            out = self._inflater.decompress(data, self._limit - self._size + 1)
+        except zlib.error as error:
+            raise APIConnectionError("upstream sent a corrupt compressed body") from error
+        self._size += len(out)
+        if self._size > self._limit or self._inflater.unconsumed_tail:
+            raise APIConnectionError(f"upstream response exceeds {self._limit} bytes")
+        return out
+
+
+def _decoder_for(head: ResponseHead, limit: int) -> _Decoder | None:
+    coding = head.headers.get("content-encoding", "").strip().lower()
+    return None if coding in ("", "identity") else _Decoder(coding, limit)
+
 
 class StreamingResponse:
     """An open upstream response whose body is read as it arrives."""
 
-    __slots__ = ("_response", "_timeouts", "headers", "started", "status")
+    __slots__ = ("_connection", "_decoder", "_timeouts", "headers", "started", "status")
 
-    def __init__(self, response: aiohttp.ClientResponse, timeouts: Timeouts, started: float):
-        self._response = response
+    def __init__(
+        self,
+        connection: H1Connection,
+        head: ResponseHead,
+        timeouts: Timeouts,
+        started: float,
+        max_bytes: int,
+    ) -> None:
+        self._connection = connection
         self._timeouts = timeouts
-        self.status = response.status
-        self.headers = response.headers
+        self._decoder = _decoder_for(head, max_bytes)
+        self.status = head.status
+        self.headers: Mapping[str, str] = head.headers
         self.started = started
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         """Yield body bytes as they arrive; a broken connection raises APIConnectionError."""
-        try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-        except TimeoutError as exc:  # first: aiohttp's read time-out is also a ClientError
-            raise APITimeoutError(
-                f"upstream stream idle for more than {self._timeouts.read:g}s"
-            ) from exc
-        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-            raise APIConnectionError(f"upstream stream broke: {type(exc).__name__}") from exc
+        while True:
+            try:
+                chunk = await self._connection.read_chunk(self._timeouts.read)
+            except TimeoutError as exc:
+                raise APITimeoutError(
+                    f"upstream stream idle for more than {self._timeouts.read:g}s"
+                ) from exc
+            except (ConnectionClosed, MalformedResponse) as exc:
+                raise APIConnectionError(f"upstream stream broke: {type(exc).__name__}") from exc
+            if chunk is None:
+                return
+            if self._decoder is not None:
+                chunk = self._decoder.decode(chunk)
+                if not chunk:
+                    continue
+            yield chunk
 
     async def read_body(self, limit: int = DEFAULT_MAX_RESPONSE_BYTES) -> bytes:
-        return await _read_bounded(self._response, limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                chunks.clear()  # as in HttpTransport._read_all
+                raise APIConnectionError(f"upstream response exceeds {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 class HttpTransport:
-    """Holds the policy and the per-loop sessions. Close it with :meth:`aclose`."""
+    """Holds the policy and the per-loop pools. Close it with :meth:`aclose`."""
 
     def __init__(
         self,
@@ -64,144 +130,199 @@ class HttpTransport:
         max_connections: int = 1000,
         keepalive_seconds: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        dns_resolver: AbstractResolver | None = None,
+        dns_resolver: Resolver | None = None,
     ) -> None:
         self.policy = policy
-        self._dns_resolver = dns_resolver
+        self._resolver = CheckingResolver(policy, dns_resolver)
         self._max_connections = max_connections
         self._keepalive = keepalive_seconds
         self._max_response_bytes = max_response_bytes
-        # A cache of open sessions, one per event loop (aiohttp sessions are loop-bound).
-        self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
-        self._allowed_urls: set[tuple[str, frozenset[str]]] = set()
+        # One pool per event loop (a connection belongs to the loop that opened it).
+        self._pools: dict[asyncio.AbstractEventLoop, ConnectionPool] = {}
+        # URLs the (immutable) policy allowed, parsed once: deployments repeat the same URL.
+        self._targets: dict[tuple[str, frozenset[str]], Target] = {}
+        self._tls: ssl.SSLContext | None = None
 
-    def _session(self) -> aiohttp.ClientSession:
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
+
+    def _pool(self) -> ConnectionPool:
         loop = asyncio.get_running_loop()
-        session = self._sessions.get(loop)
-        if session is None or session.closed:
-            self._forget_closed_loops()
-            connector = aiohttp.TCPConnector(
-                limit=self._max_connections,
-                limit_per_host=0,
-                keepalive_timeout=self._keepalive,
-                ttl_dns_cache=10,
-                resolver=EgressCheckingResolver(self.policy, self._dns_resolver),
+        pool = self._pools.get(loop)
+        if pool is None or pool.closed:
+            for gone in [lp for lp in self._pools if lp.is_closed()]:
+                del self._pools[gone]  # its sockets closed with the loop's transports
+            pool = ConnectionPool(
+                loop,
+                self._resolver,
+                self._tls_context,
+                max_connections=self._max_connections,
+                keepalive_seconds=self._keepalive,
             )
-            session = aiohttp.ClientSession(
-                connector=connector,
-                auto_decompress=True,
-                skip_auto_headers=("User-Agent",),
-                timeout=aiohttp.ClientTimeout(total=None),
-            )
-            self._sessions[loop] = session
-        return session
-
-    def _forget_closed_loops(self) -> None:
-        for loop in [lp for lp in self._sessions if lp.is_closed()]:
-            # Its loop is gone, so it cannot be closed gracefully; detach so it is not
-            # reported as leaked, and let the sockets close with the loop's transports.
-            self._sessions.pop(loop).detach()
+            self._pools[loop] = pool
+        return pool
 
     async def aclose(self) -> None:
-        """Close the session of the running loop (call before the loop ends)."""
-        loop = asyncio.get_running_loop()
-        session = self._sessions.pop(loop, None)
-        if session is not None:
-            await session.close()
+        """Close the pool of the running loop (call before the loop ends)."""
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            pool.close()
+            await asyncio.sleep(0)  # let the transports run their close callbacks
 
-    def _check(self, request: UpstreamRequest) -> None:
-        # The policy is immutable, so a URL it allowed once stays allowed: the cache skips
-        # re-parsing the same deployment URL on every request. Resolved addresses are still
-        # checked at connect time by the resolver.
+    def _target(self, request: UpstreamRequest) -> Target:
         key = (request.url, request.extra_allowed_hosts)
-        if key in self._allowed_urls:
-            return
-        self.policy.check_url(request.url, request.extra_allowed_hosts)
-        if len(self._allowed_urls) >= 4096:
-            self._allowed_urls.clear()
-        self._allowed_urls.add(key)
+        target = self._targets.get(key)
+        if target is None:
+            self.policy.check_url(request.url, request.extra_allowed_hosts)
+            target = parse_target(request.url)
+            if len(self._targets) >= 4096:
+                self._targets.clear()
+            self._targets[key] = target
+        return target
+
+    async def _open(
+        self,
+        pool: ConnectionPool,
+        target: Target,
+        head: bytes,
+        request: UpstreamRequest,
+        timeouts: Timeouts,
+        deadline: float | None,
+    ) -> tuple[H1Connection, ResponseHead]:
+        """Send the request and read the response head. A pooled connection the upstream had
+        already closed (no byte of a response came back) is retried once on a new one."""
+        connection = await pool.acquire(target.origin, timeouts.connect)
+        for attempt in (1, 2):
+            reused = connection.requests_served > 0
+            try:
+                connection.send_request(head, request.body)
+                return connection, await connection.read_head(_limit(timeouts.read, deadline))
+            except ConnectionClosed as closed:
+                pool.discard(connection)
+                if not (attempt == 1 and reused and closed.before_response):
+                    raise
+            except BaseException:
+                pool.discard(connection)
+                raise
+            connection = await pool.connect(target.origin, timeouts.connect)
+        raise AssertionError("unreachable")
 
     async def send(self, request: UpstreamRequest, timeouts: Timeouts) -> UpstreamResponse:
         """Send a request and read the whole (bounded) body."""
-        self._check(request)
+        target = self._target(request)
+        head = _request_head(request, target)
+        pool = self._pool()
         started = time.perf_counter()
+        deadline = None if timeouts.total is None else time.monotonic() + timeouts.total
         try:
-            async with self._session().request(
-                request.method,
-                request.url,
-                data=request.body,
-                headers=dict(request.headers),
-                allow_redirects=False,
-                timeout=_client_timeout(timeouts),
-            ) as response:
-                body = await _read_bounded(response, self._max_response_bytes)
-                return UpstreamResponse(
-                    response.status, response.headers, body, time.perf_counter() - started
-                )
+            connection, response = await self._open(pool, target, head, request, timeouts, deadline)
+            try:
+                body = await self._read_all(connection, response, timeouts, deadline)
+            except BaseException:
+                pool.discard(connection)
+                raise
+            pool.release(target.origin, connection)
+            return UpstreamResponse(
+                response.status, response.headers, body, time.perf_counter() - started
+            )
         except LockgateError:
             raise
         except Exception as exc:
-            raise _map_exception(exc, request, timeouts) from exc
+            raise _map_exception(exc, target, timeouts) from exc
+
+    async def _read_all(
+        self,
+        connection: H1Connection,
+        head: ResponseHead,
+        timeouts: Timeouts,
+        deadline: float | None,
+    ) -> bytes:
+        limit = self._max_response_bytes
+        declared = head.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise APIConnectionError(f"upstream response of {declared} bytes exceeds {limit}")
+        decoder = _decoder_for(head, limit)
+        chunks: list[bytes] = []
+        size = 0
+        while (chunk := await connection.read_chunk(_limit(timeouts.read, deadline))) is not None:
+            if decoder is not None:
+                chunk = decoder.decode(chunk)
+            size += len(chunk)
+            if size > limit:
+                # Free what was read now: the error's traceback keeps this frame (and the
+                # list) alive while the router retries, so each attempt would hold another
+                # `limit` bytes.
+                chunks.clear()
+                raise APIConnectionError(f"upstream response exceeds {limit} bytes")
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     @asynccontextmanager
     async def stream(
         self, request: UpstreamRequest, timeouts: Timeouts
     ) -> AsyncIterator[StreamingResponse]:
-        """Open a request whose body is consumed incrementally. Leaving the block closes it,
-        which cancels the upstream request if it is still running."""
-        self._check(request)
+        """Open a request whose body is consumed incrementally. Leaving the block closes the
+        connection unless the body was read to its end, which cancels the upstream request."""
+        target = self._target(request)
+        head = _request_head(request, target)
+        pool = self._pool()
         started = time.perf_counter()
-        stream_timeout = Timeouts(connect=timeouts.connect, read=timeouts.read, total=None)
         try:
-            response = await self._session().request(
-                request.method,
-                request.url,
-                data=request.body,
-                headers=dict(request.headers),
-                allow_redirects=False,
-                timeout=_client_timeout(stream_timeout),
-            )
+            connection, response = await self._open(pool, target, head, request, timeouts, None)
         except LockgateError:
             raise
         except Exception as exc:
-            raise _map_exception(exc, request, timeouts) from exc
+            raise _map_exception(exc, target, timeouts) from exc
         try:
-            yield StreamingResponse(response, timeouts, started)
+            yield StreamingResponse(
+                connection, response, timeouts, started, self._max_response_bytes
+            )
         finally:
-            response.close()  # closes the connection unless fully read: cancels upstream
+            pool.release(target.origin, connection)  # closes it unless fully read
 
 
-def _client_timeout(timeouts: Timeouts) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(
-        total=timeouts.total, sock_connect=timeouts.connect, sock_read=timeouts.read
-    )
+def _limit(read: float, deadline: float | None) -> float:
+    """The wait allowed for the next read: the read time-out, cut short by the deadline."""
+    if deadline is None:
+        return read
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError()
+    return min(read, remaining)
 
 
-async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    declared = response.content_length
-    if declared is not None and declared > limit:
-        raise APIConnectionError(f"upstream response of {declared} bytes exceeds {limit}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            # Free what was read now: the error's traceback keeps this frame (and the list)
-            # alive while the router retries, so each attempt would hold another `limit`.
-            chunks.clear()
-            raise APIConnectionError(f"upstream response exceeds {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _unsafe(text: str) -> bool:
+    return "\r" in text or "\n" in text or "\0" in text
 
 
-def _map_exception(exc: Exception, request: UpstreamRequest, timeouts: Timeouts) -> LockgateError:
-    host = urlsplit(request.url).hostname or "?"
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+def _request_head(request: UpstreamRequest, target: Target) -> bytes:
+    lines = [f"{request.method} {target.path} HTTP/1.1\r\nHost: {target.origin.host_header}\r\n"]
+    for name, value in request.headers.items():
+        if name.lower() in _MANAGED_HEADERS:
+            continue
+        if _unsafe(name) or _unsafe(value) or ":" in name:
+            raise BadRequestError(f"header {name[:40]!r} contains a line break or a colon")
+        lines.append(f"{name}: {value}\r\n")
+    if request.body is not None:
+        lines.append(f"Content-Length: {len(request.body)}\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode()
+
+
+def _map_exception(exc: Exception, target: Target, timeouts: Timeouts) -> LockgateError:
+    host = target.origin.host or "?"
+    if isinstance(exc, ConnectTimeout):
         return APITimeoutError(f"connecting to {host} timed out after {timeouts.connect:g}s")
     if isinstance(exc, TimeoutError):
         return APITimeoutError(f"request to {host} timed out")
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if isinstance(exc, ssl.SSLError):
+        return APIConnectionError(f"TLS with {host} failed: {exc.reason or type(exc).__name__}")
+    if isinstance(exc, ConnectFailed):
         return APIConnectionError(f"cannot connect to {host}: {exc.strerror or 'refused'}")
-    if isinstance(exc, aiohttp.ClientError):
-        return APIConnectionError(f"connection to {host} failed: {type(exc).__name__}")
+    if isinstance(exc, ConnectionClosed):
+        return APIConnectionError(f"connection to {host} failed: the upstream closed it")
+    if isinstance(exc, MalformedResponse):
+        return APIConnectionError(f"connection to {host} failed: invalid HTTP response")
     return APIConnectionError(f"connection to {host} failed: {type(exc).__name__}")
