@@ -27,6 +27,7 @@ from lockgate.errors import (
 from lockgate.pricing import ModelTable, cost_for_usage
 from lockgate.providers.base import ChatAdapter, EmbeddingAdapter, TextCompletionAdapter
 from lockgate.providers.call import ChatCall, Credentials, EmbeddingCall, TextCompletionCall
+from lockgate.providers.gemini.google_tokens import GoogleTokens
 from lockgate.providers.openai.passthrough import build_passthrough_request
 from lockgate.providers.registry import ProviderRegistry
 from lockgate.providers.rerank import RerankAdapter
@@ -76,6 +77,8 @@ class Client:
         self.transport: HttpTransport = HttpTransport(
             egress or EgressPolicy(allowed_hosts=default_hosts)
         )
+        # Vertex AI tokens minted from Google credentials, cached per credential.
+        self._google_tokens = GoogleTokens(self.transport)
         # The environment is read at call time, so keys exported after import are seen.
         self._env: Mapping[str, str] = env if env is not None else os.environ
 
@@ -133,6 +136,8 @@ class Client:
             return response
         adapter = self.registry.adapter(spec)
         call = self._chat_call(spec, upstream_model, adapter, message_list, stream, params, options)
+        if spec.protocol == "vertex":
+            call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
         policy = self._retry_policy(options)
         timeouts = Timeouts.from_total(
             options.get("timeout", options.get("request_timeout", self.settings.timeout))
@@ -172,6 +177,7 @@ class Client:
             additional_drop=frozenset(options.get("additional_drop_params") or ()),
             provider=spec.name,
             model=model,
+            droppable=frozenset(options.get("droppable_params") or ()),
         )
         return ChatCall(spec, model, messages, kept, stream, credentials, include_usage)
 
@@ -223,6 +229,8 @@ class Client:
                 f"provider {spec.name!r} does not serve embeddings", param="model"
             )
         call = EmbeddingCall(spec, upstream_model, input, params, self._credentials(spec, options))
+        if spec.protocol == "vertex":
+            call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
         request = self._allow_configured_host(
             adapter.build_embedding_request(call), call.credentials
         )
@@ -328,6 +336,18 @@ class Client:
             organization=options.get("organization"),
             extra_headers=options.get("extra_headers"),
             cloud=options,
+        )
+
+    async def _vertex_auth(
+        self, call: ChatCall | EmbeddingCall, options: Mapping[str, Any]
+    ) -> Credentials:
+        """A token minted from ``vertex_credentials`` (else Application Default Credentials)
+        unless the call carries a ready access token and no vertex_credentials."""
+        credentials = call.credentials
+        if credentials.api_key is not None and "vertex_credentials" not in options:
+            return credentials
+        return await self._google_tokens.authorize(
+            credentials, options.get("vertex_credentials"), self._env
         )
 
     def _retry_policy(self, options: Mapping[str, Any]) -> RetryPolicy:

@@ -26,6 +26,7 @@ CLOUD_OPTIONS: frozenset[str] = frozenset(
         "azure_ad_token",
         "vertex_project",
         "vertex_location",
+        "vertex_credentials",  # read by the Vertex AI token step, not here
     }
 )
 _VERTEX_ENV: Mapping[str, tuple[str, ...]] = MappingProxyType(

@@ -7,9 +7,10 @@ from typing import Any
 
 from lockgate.client.credentials import CLOUD_OPTIONS
 from lockgate.errors import UnsupportedParamsError
+from lockgate.providers.anthropic_extensions import ANTHROPIC_PARAMS
 from lockgate.providers.openai_params import OPENAI_CHAT_PARAMS
 
-__all__ = ["CALL_OPTIONS", "check_supported", "split_options"]
+__all__ = ["CALL_OPTIONS", "PROTOCOL_SCOPED_PARAMS", "check_supported", "split_options"]
 
 # Keyword arguments that steer lockgate itself and are never sent upstream.
 CALL_OPTIONS: frozenset[str] = (
@@ -28,6 +29,7 @@ CALL_OPTIONS: frozenset[str] = (
             "fallbacks",
             "drop_params",
             "additional_drop_params",
+            "droppable_params",
             "mock_response",
             "metadata_lockgate",
             "custom_llm_provider",
@@ -35,6 +37,11 @@ CALL_OPTIONS: frozenset[str] = (
     )
     | CLOUD_OPTIONS
 )  # cloud placement and credentials (aws_region_name, azure_ad_token, ...)
+
+# Parameters meant for one protocol only: kept for an adapter whose ``supported_params``
+# lists them, silently left out for every other one (never an error: a model group may mix
+# providers, and the call was valid for the protocol it was written for).
+PROTOCOL_SCOPED_PARAMS: frozenset[str] = frozenset({ANTHROPIC_PARAMS})
 
 
 def split_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -56,19 +63,26 @@ def check_supported(
     additional_drop: frozenset[str],
     provider: str,
     model: str,
+    droppable: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Drop or refuse OpenAI parameters the provider does not accept.
 
     Parameters outside OpenAI's vocabulary are passed through untouched (provider-specific
-    options); ``additional_drop_params`` removes any name.
+    options), except :data:`PROTOCOL_SCOPED_PARAMS`, which only an adapter that lists them
+    receives; ``additional_drop_params`` removes any name; ``droppable`` names (the
+    ``droppable_params`` option: a parameter the caller derived itself, such as
+    ``/v1/messages``' ``reasoning_effort`` from ``thinking``) are dropped as with
+    ``drop_params`` rather than refused.
     """
     kept: dict[str, Any] = {}
     refused: list[str] = []
     for name, value in params.items():
         if name in additional_drop:
             continue
+        if name in PROTOCOL_SCOPED_PARAMS and name not in supported:
+            continue
         if name in OPENAI_CHAT_PARAMS and name not in supported:
-            if drop_params:
+            if drop_params or name in droppable:
                 continue
             refused.append(name)
             continue

@@ -3,8 +3,10 @@
 No I/O happens here. The ``/v1/messages`` route uses it like this:
 
 1. ``call = anthropic_request_to_openai(body)`` (a BadRequestError names any bad field);
-2. for a provider that does not speak Anthropic's protocol, ``call = without_extensions(call)``
-   and ``call.anthropic_params`` are left out; an Anthropic-protocol provider gets both;
+2. the router gets ``call.messages`` and ``call.dispatch_params()`` as they are: the
+   Anthropic-only keys in them (``cache_control``, ``thinking_blocks``, ``is_error``,
+   ``anthropic_params``) are sent by an Anthropic-protocol adapter and removed by every other
+   (:mod:`lockgate.providers.anthropic_extensions`), once the deployment is known;
 3. the answer goes back through ``openai_response_to_anthropic(completion, body_model)``, or,
    streaming, one ``AnthropicStreamTranslator(body_model, input_tokens=estimate)`` whose
    ``feed(chunk)`` / ``finish(usage)`` bytes are written as they come;
@@ -18,7 +20,6 @@ from lockgate.gateway.anthropic_ingress.errors import (
     anthropic_error_type,
     error_event,
 )
-from lockgate.gateway.anthropic_ingress.extensions import without_extensions
 from lockgate.gateway.anthropic_ingress.request import (
     OpenAIChatRequest,
     anthropic_request_to_openai,
@@ -37,5 +38,4 @@ __all__ = [
     "count_tokens_response",
     "error_event",
     "openai_response_to_anthropic",
-    "without_extensions",
 ]

@@ -148,7 +148,8 @@ def _assistant_message(content: Any, path: str) -> dict[str, Any]:
     texts: list[dict[str, Any]] = []
     tool_calls: list[dict[str, Any]] = []
     thinking_blocks: list[dict[str, Any]] = []
-    for i, block in enumerate(_blocks(content, path)):
+    blocks = _blocks(content, path)
+    for i, block in enumerate(blocks):
         block_path = join(path, i)
         kind = req_str(block, "type", block_path)
         if kind == "text":
@@ -169,7 +170,20 @@ def _assistant_message(content: Any, path: str) -> dict[str, Any]:
         message["tool_calls"] = tool_calls
     if thinking_blocks:
         message["thinking_blocks"] = thinking_blocks
+    _last_tool_use_marker(blocks, message, path)
     return message
+
+
+def _last_tool_use_marker(
+    blocks: list[Mapping[str, Any]], message: dict[str, Any], path: str
+) -> None:
+    """A ``cache_control`` on the turn's closing tool_use (where clients put a breakpoint) as
+    the message's marker, which an Anthropic upstream puts back on the last block. OpenAI tool
+    calls have no room for one, so a marker on an earlier tool_use is not carried."""
+    if blocks and blocks[-1].get("type") == "tool_use":
+        marker = opt_object(blocks[-1], "cache_control", join(path, len(blocks) - 1))
+        if marker is not None:
+            message["cache_control"] = dict(marker)
 
 
 def _assistant_text(

@@ -20,8 +20,10 @@ Anthropic                   OpenAI (``OpenAIChatRequest.params``)
 ==========================  ===================================================
 
 Knobs with no OpenAI equivalent (``thinking``, ``top_k``, ``output_config``, top-level
-``cache_control``) are kept verbatim in ``anthropic_params``: not sent to an OpenAI-protocol
-provider, available to an Anthropic-protocol one. Other top-level fields (``container``,
+``cache_control``) are kept verbatim in ``anthropic_params``, which :meth:`dispatch_params`
+passes on as the ``anthropic_params`` parameter: an Anthropic-protocol adapter (Anthropic,
+Vertex AI Claude) sends them as they are, the client leaves them out for any other
+(:mod:`lockgate.providers.anthropic_extensions`). Other top-level fields (``container``,
 ``mcp_servers``, ``service_tier``, ``context_management``, ...) are features of Anthropic's
 platform; they are listed in ``ignored`` for logging and otherwise dropped.
 """
@@ -47,6 +49,7 @@ from lockgate.gateway.anthropic_ingress.fields import (
 )
 from lockgate.gateway.anthropic_ingress.messages import openai_messages, system_message
 from lockgate.gateway.anthropic_ingress.tools import openai_tool_choice, openai_tools
+from lockgate.providers.anthropic_extensions import ANTHROPIC_NATIVE_PARAMS, ANTHROPIC_PARAMS
 
 __all__ = ["OpenAIChatRequest", "anthropic_request_to_openai", "translate_request"]
 
@@ -69,7 +72,7 @@ _HANDLED = frozenset(
         "cache_control",
     }
 )
-_ANTHROPIC_ONLY = ("thinking", "top_k", "output_config", "cache_control")
+_ANTHROPIC_ONLY = tuple(sorted(ANTHROPIC_NATIVE_PARAMS))
 _THINKING_TYPES = frozenset({"enabled", "disabled", "adaptive", "between_tools"})
 _EFFORTS = {"low": "low", "medium": "medium", "high": "high", "xhigh": "high", "max": "high"}
 
@@ -90,6 +93,19 @@ class OpenAIChatRequest:
     @property
     def stream(self) -> bool:
         return bool(self.params.get("stream"))
+
+    def dispatch_params(self) -> dict[str, Any]:
+        """The keyword parameters for the call, ``stream`` aside: ``params``; when there are
+        any, ``anthropic_params`` (for whichever deployment speaks Anthropic's protocol); and
+        the ``droppable_params`` option naming the derived ``reasoning_effort``."""
+        out = {name: value for name, value in self.params.items() if name != "stream"}
+        if self.anthropic_params:
+            out[ANTHROPIC_PARAMS] = dict(self.anthropic_params)
+        if "reasoning_effort" in out:
+            # Derived from thinking / output_config, not asked for: a model that cannot
+            # reason answers without it rather than refusing the request.
+            out["droppable_params"] = ["reasoning_effort"]
+        return out
 
 
 def anthropic_request_to_openai(body: Any) -> OpenAIChatRequest:

@@ -1,7 +1,10 @@
 """POST /v1/messages and /v1/messages/count_tokens: Anthropic's API served from any provider.
 
 The Anthropic body is translated to an OpenAI-format call, routed like any other, and the
-answer (or each stream chunk) translated back. Errors use Anthropic's error shape.
+answer (or each stream chunk) translated back. Anthropic-only features (``cache_control``,
+thinking blocks with signatures, ``top_k``, ``thinking``, ...) ride along in that call and
+reach the upstream only when the chosen deployment speaks Anthropic's protocol. Errors use
+Anthropic's error shape.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from lockgate.gateway.anthropic_ingress import (
     count_tokens_response,
     error_event,
     openai_response_to_anthropic,
-    without_extensions,
 )
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
@@ -47,9 +49,11 @@ async def _anthropic_events(
 
 async def messages(exchange: Exchange) -> None:
     body = request_body(exchange)
-    translated = without_extensions(anthropic_request_to_openai(body))
-    params: dict[str, Any] = dict(translated.params)
-    stream = bool(params.pop("stream", False))
+    # Anthropic-only fields travel with the call; the adapter of the deployment the router
+    # picks sends them (Anthropic protocol) or leaves them out (any other).
+    translated = anthropic_request_to_openai(body)
+    params = translated.dispatch_params()
+    stream = translated.stream
     exchange.request.model = translated.model
     checked = {**params, "messages": translated.messages}
     async with admitted(exchange, "messages", checked, translated.model) as model:

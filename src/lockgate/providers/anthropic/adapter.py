@@ -7,6 +7,7 @@ from lockgate.providers.anthropic.errors import map_anthropic_error
 from lockgate.providers.anthropic.request import build_anthropic_request, json_tool_expected
 from lockgate.providers.anthropic.response import parse_anthropic_message
 from lockgate.providers.anthropic.stream import AnthropicStreamParser
+from lockgate.providers.anthropic_extensions import ANTHROPIC_PARAMS
 from lockgate.providers.base import Framing, StreamParser
 from lockgate.providers.call import ChatCall
 from lockgate.providers.capabilities import Capability
@@ -18,9 +19,14 @@ from lockgate.types import ChatCompletion
 __all__ = ["AnthropicAdapter", "anthropic_supported_params"]
 
 
-def anthropic_supported_params(call: ChatCall) -> frozenset[str]:
-    """The row's accepted OpenAI parameters; ``n`` only when it asks for one choice."""
-    supported = OPENAI_CHAT_PARAMS - call.provider.quirks.unsupported_params
+def anthropic_supported_params(
+    call: ChatCall, unsupported: frozenset[str] | None = None
+) -> frozenset[str]:
+    """The accepted OpenAI parameters (all but ``unsupported``, by default the row's); ``n``
+    only when it asks for one choice. ``anthropic_params`` too: this protocol is the one
+    its fields are written in."""
+    excluded = call.provider.quirks.unsupported_params if unsupported is None else unsupported
+    supported = (OPENAI_CHAT_PARAMS - excluded) | {ANTHROPIC_PARAMS}
     if call.params.get("n") not in (None, 1):
         supported -= {"n"}
     return supported

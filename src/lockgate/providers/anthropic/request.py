@@ -18,6 +18,9 @@ thinking budget ≥ max_tokens    ``max_tokens`` becomes budget + max_tokens (An
 ``n``                           only 1 (more is refused, see the adapter)
 ``stream_options``              nothing: Anthropic always reports usage
 ``extra_body``                  merged into the body
+``anthropic_params``            its fields (``thinking``, ``top_k``, ``output_config``,
+                                ``cache_control``) sent as they are, in place of the OpenAI
+                                parameters derived from them (see ``native_params.py``)
 other non-OpenAI parameters     sent as they are (``top_k``, ``cache_control``,
                                 ``output_config``, ``container``, ...)
 ==============================  ==============================================================
@@ -36,6 +39,7 @@ import orjson
 from lockgate.errors import BadRequestError
 from lockgate.pricing import ModelTable
 from lockgate.providers.anthropic.messages import anthropic_messages, anthropic_system
+from lockgate.providers.anthropic.native_params import with_native_params
 from lockgate.providers.anthropic.tools import (
     JSON_TOOL_NAME,
     anthropic_tool_choice,
@@ -108,7 +112,8 @@ def _thinking_on(thinking: Mapping[str, Any] | None) -> bool:
 
 def json_tool_expected(params: Mapping[str, Any]) -> bool:
     """Whether the answer's ``json_tool_call`` tool use is the JSON-mode text."""
-    return uses_json_tool(params, _thinking_on(thinking_config(params)))
+    merged = with_native_params(params)
+    return uses_json_tool(merged, _thinking_on(thinking_config(merged)))
 
 
 def _max_tokens(call: ChatCall, thinking: Mapping[str, Any] | None) -> int:
@@ -156,7 +161,7 @@ def _tools_and_choice(params: Mapping[str, Any], thinking: bool, body: dict[str,
 
 def anthropic_body(call: ChatCall, *, model: str | None) -> dict[str, Any]:
     """The JSON body; ``model=None`` leaves it out (Vertex names the model in the URL)."""
-    params = call.params
+    params = with_native_params(call.params)
     thinking = thinking_config(params)
     body: dict[str, Any] = {}
     if model is not None:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from lockgate.errors import BadRequestError
+from lockgate.providers.anthropic_extensions import plain_tools
 from lockgate.providers.call import ChatCall
 from lockgate.providers.cohere.urls import cohere_headers, cohere_url
 from lockgate.transport.messages import UpstreamRequest
@@ -123,7 +124,7 @@ def cohere_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _tools(params: Mapping[str, Any], body: dict[str, Any]) -> None:
-    tools = list(params.get("tools") or ())
+    tools = plain_tools(params.get("tools") or ())  # cache_control is Anthropic's
     choice = params.get("tool_choice")
     if isinstance(choice, Mapping):
         function = choice.get("function")

@@ -68,12 +68,15 @@ VERTEX_ROW = ProviderSpec(
     protocol="vertex",
     default_api_base="https://aiplatform.googleapis.com",
     # An OAuth access token (``gcloud auth print-access-token``), sent as a bearer token.
-    # Service-account JSON and ADC need the optional google-auth extra (not shipped yet).
+    # Without one, a token is minted from vertex_credentials or Application Default
+    # Credentials (google-auth, the optional ``vertex`` extra): no key is required.
     api_key_env=("VERTEXAI_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"),
     api_base_env=("VERTEXAI_API_BASE",),
+    requires_api_key=False,
     default_hosts=frozenset(
         {
             "aiplatform.googleapis.com",
+            "oauth2.googleapis.com",  # Google's token endpoint (service accounts, ADC)
             *(f"{loc}-aiplatform.googleapis.com" for loc in VERTEX_LOCATIONS),
         }
     ),
@@ -81,6 +84,8 @@ VERTEX_ROW = ProviderSpec(
     docs=(
         "Vertex AI: Gemini (generateContent; params as `gemini`) and Claude (`claude-*`, "
         "rawPredict; params as `anthropic`); OAuth access token as bearer; project and "
-        "location from api_base, vertex_project/vertex_location or VERTEXAI_PROJECT/_LOCATION"
+        "location from api_base, vertex_project/vertex_location or VERTEXAI_PROJECT/_LOCATION; "
+        "without a token, one minted from vertex_credentials (service-account file or JSON) "
+        "or Application Default Credentials through google-auth (`lockgate[vertex]`)"
     ),
 )

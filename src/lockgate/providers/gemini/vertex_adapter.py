@@ -9,8 +9,9 @@
 
 ``{root}`` names the project and location (:mod:`~lockgate.providers.gemini.vertex_target`).
 Auth is ``Authorization: Bearer <OAuth access token>``, the token being the call's
-``api_key`` (or ``VERTEXAI_ACCESS_TOKEN``). Minting tokens from service-account JSON or
-Application Default Credentials needs the optional ``google-auth`` extra, not shipped yet.
+``api_key`` (or ``VERTEXAI_ACCESS_TOKEN``), else one the client minted from
+``vertex_credentials`` or Application Default Credentials before building the request
+(:mod:`~lockgate.providers.gemini.google_tokens`; the optional ``vertex`` extra).
 Errors come in Google's shape (quota, auth, routing) or, from Claude itself, Anthropic's.
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import orjson
 
 from lockgate.errors import LockgateError
-from lockgate.providers.anthropic.adapter import AnthropicAdapter
+from lockgate.providers.anthropic.adapter import AnthropicAdapter, anthropic_supported_params
 from lockgate.providers.anthropic.errors import anthropic_error_fields, map_anthropic_error
 from lockgate.providers.anthropic.request import anthropic_body, json_tool_expected
 from lockgate.providers.anthropic.response import parse_anthropic_message
@@ -35,7 +36,6 @@ from lockgate.providers.gemini.request import gemini_body
 from lockgate.providers.gemini.response import parse_gemini_response
 from lockgate.providers.gemini.stream import GeminiStreamParser
 from lockgate.providers.gemini.vertex_target import vertex_root
-from lockgate.providers.openai_params import OPENAI_CHAT_PARAMS
 from lockgate.providers.response_json import json_object, loads_or_none
 from lockgate.transport.messages import UpstreamRequest, UpstreamResponse
 from lockgate.types import ChatCompletion, EmbeddingResponse
@@ -69,8 +69,7 @@ class VertexAdapter:
     def supported_params(self, call: ChatCall) -> frozenset[str]:
         if not is_claude(call.model):
             return gemini_supported_params(call)
-        supported = OPENAI_CHAT_PARAMS - ANTHROPIC_UNSUPPORTED_PARAMS
-        return supported - {"n"} if call.params.get("n") not in (None, 1) else supported
+        return anthropic_supported_params(call, ANTHROPIC_UNSUPPORTED_PARAMS)
 
     def build_chat_request(self, call: ChatCall) -> UpstreamRequest:
         root = vertex_root(call.provider, call.credentials, call.params)

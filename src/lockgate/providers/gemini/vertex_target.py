@@ -9,7 +9,8 @@ to last:
    after that is ignored): the simplest way for a gateway deployment;
 2. ``Credentials.vertex_project`` / ``.vertex_location``: the ``vertex_project`` /
    ``vertex_location`` call options (LiteLLM's names), else ``VERTEXAI_PROJECT`` /
-   ``VERTEXAI_LOCATION`` (also ``VERTEX_*``, ``GOOGLE_CLOUD_*``);
+   ``VERTEXAI_LOCATION`` (also ``VERTEX_*``, ``GOOGLE_CLOUD_*``), else for the project the
+   ``project_id`` of the service account the token was minted from;
 3. for the location only: the regional host of ``api_base``
    (``europe-west4-aiplatform.googleapis.com``), else ``us-central1``.
 
@@ -47,13 +48,6 @@ def _checked(value: str, what: str) -> str:
 
 def vertex_root(spec: ProviderSpec, credentials: Credentials, params: Mapping[str, Any]) -> str:
     """``https://HOST/v1/projects/P/locations/L`` for this call."""
-    if params.get("vertex_credentials") is not None:
-        raise BadRequestError(
-            "vertex_credentials (service-account JSON, ADC) needs the optional google-auth "
-            "extra, which this build does not include: pass an OAuth access token as api_key "
-            "or set VERTEXAI_ACCESS_TOKEN",
-            param="vertex_credentials",
-        )
     base = (credentials.api_base or spec.default_api_base or "").split("?", 1)[0].rstrip("/")
     parts = urlsplit(base)
     named = _NAMED.match(parts.path)

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from lockgate.errors import BadRequestError
+from lockgate.providers.anthropic_extensions import plain_tools
 from lockgate.providers.call import ChatCall
 from lockgate.providers.ollama.urls import ollama_headers, ollama_url
 from lockgate.transport.messages import UpstreamRequest
@@ -161,7 +162,7 @@ def _think(model: str, effort: Any) -> Any:
 
 
 def _tools(params: Mapping[str, Any]) -> list[Any]:
-    tools = list(params.get("tools") or ())
+    tools = plain_tools(params.get("tools") or ())  # cache_control is Anthropic's
     choice = params.get("tool_choice")
     if choice == "none":
         return []

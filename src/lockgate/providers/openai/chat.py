@@ -1,4 +1,9 @@
-"""OpenAI Chat Completions: request building and response parsing."""
+"""OpenAI Chat Completions: request building and response parsing.
+
+Messages and tools go out as the caller wrote them, less the Anthropic-only keys
+(``cache_control``, ``thinking_blocks``, ``is_error``: see
+:mod:`lockgate.providers.anthropic_extensions`), which OpenAI-protocol APIs refuse.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 import orjson
 
 from lockgate.errors import APIConnectionError
+from lockgate.providers.anthropic_extensions import plain_messages, plain_tools
 from lockgate.providers.call import ChatCall, Credentials
 from lockgate.providers.spec import ProviderSpec
 from lockgate.transport.messages import UpstreamRequest, UpstreamResponse
@@ -42,6 +48,8 @@ def _outgoing_params(call: ChatCall) -> dict[str, Any]:
             continue
         if name == "tool_choice" and isinstance(value, str):
             value = quirks.tool_choice_values.get(value, value)
+        elif name == "tools" and isinstance(value, list):
+            value = plain_tools(value)
         params[quirks.renamed_params.get(name, name)] = value
     if call.stream:
         params.pop("stream_options", None)
@@ -53,7 +61,7 @@ def _outgoing_params(call: ChatCall) -> dict[str, Any]:
 
 
 def build_openai_chat_request(call: ChatCall) -> UpstreamRequest:
-    body: dict[str, Any] = {"model": call.model, "messages": call.messages}
+    body: dict[str, Any] = {"model": call.model, "messages": plain_messages(call.messages)}
     body.update(_outgoing_params(call))
     headers = openai_headers(call.credentials)
     if call.stream:
