@@ -14,6 +14,7 @@ from lockgate._version import __version__
 from lockgate.cli import (
     bench_command,
     db_command,
+    keys_command,
     mock_command,
     models_command,
     sbom_command,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_command.register(commands)
     sbom_command.register(commands)
     db_command.register(commands)
+    keys_command.register(commands)
     return parser
 
 

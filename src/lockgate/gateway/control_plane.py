@@ -5,16 +5,20 @@ reloads), started in the app's startup and closed at shutdown after the last req
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 
-from lockgate.config import Config
+from lockgate.config import Config, DeploymentConfig
 from lockgate.keys.access_cache import AccessCache
 from lockgate.keys.authenticator import VirtualKeyAuthenticator
+from lockgate.keys.credential_cipher import CredentialCipher
+from lockgate.keys.deployment_store import DeploymentStore
 from lockgate.keys.invalidation import Invalidator
 from lockgate.keys.key_hasher import KeyHasher
 from lockgate.keys.loader import AccessLoader
@@ -32,7 +36,20 @@ from lockgate.store.spend_tables import BudgetWindowRow
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["ControlPlane", "redis_client_for"]
+    from lockgate.gateway.state import GatewayState
+
+__all__ = ["ControlPlane", "StateHolder", "redis_client_for"]
+
+_log = logging.getLogger(__name__)
+
+
+class StateHolder(Protocol):
+    """The app: the state requests start from, swapped whole when deployments change."""
+
+    state: GatewayState
+
+    def replace_state(self, state: GatewayState) -> GatewayState: ...
+
 
 DEFAULT_SPEND_INTERVAL = 1.0
 _POOL_SIZE = 64
@@ -79,6 +96,13 @@ class ControlPlane:
         self.store = Store.from_url(url, pool_size=general.database_connection_pool_limit)
         self.secret: Secret = load_or_create_server_secret(settings.salt_key, data_dir)
         self.hasher = KeyHasher(self.secret)
+        # Provider credentials of API-added deployments: AES-GCM under a key derived from
+        # the same secret (separately from the HMAC key).
+        self.deployments = DeploymentStore(self.store, CredentialCipher(self.secret))
+        self.api_deployments: tuple[DeploymentConfig, ...] = ()
+        self._holder: StateHolder | None = None
+        self._retired: list[GatewayState] = []
+        self._models_lock = asyncio.Lock()
         self.cache = AccessCache()
         self.loader = AccessLoader(self.store, self.cache)
         self.authenticator = VirtualKeyAuthenticator(self.hasher, self.cache)
@@ -115,6 +139,7 @@ class ControlPlane:
         try:
             await self.store.migrate()
             await self.loader.load_all()
+            await self._reload_models()
             await self._seed_budget_windows()
             self.spend.start()
             await self.invalidator.start()
@@ -152,12 +177,35 @@ class ControlPlane:
     async def _retention(self, days: int) -> None:
         await delete_old_spend_logs(self.store, days)
 
+    def serve(self, holder: StateHolder) -> None:
+        """Swap ``holder``'s state whenever the deployments added through the API change."""
+        self._holder = holder
+
+    async def _reload_models(self) -> None:
+        """Read the API-added deployments from the store and rebuild the router with them;
+        requests in flight finish on the state they started with."""
+        async with self._models_lock:
+            self.api_deployments = tuple(await self.deployments.load())
+            holder = self._holder
+            if holder is not None:
+                from lockgate.gateway.state import rebuild_state
+
+                try:
+                    state = rebuild_state(holder.state)
+                except Exception as error:  # keep serving what worked
+                    _log.error("deployments not applied: %s", error)
+                else:
+                    self._retired.append(holder.replace_state(state))
+        if self.on_models_changed is not None:
+            await self.on_models_changed()
+
     async def _refresh(self, kind: str, ident: str) -> None:
         if kind == "model":
-            if self.on_models_changed is not None:
-                await self.on_models_changed()
+            await self._reload_models()
             return
         await self.loader.refresh(kind, ident)
+        if kind == "all":  # after a lost connection: model changes may have been missed too
+            await self._reload_models()
 
     async def changed(self, kind: str, ident: str) -> None:
         """An entity changed here: reload it locally and tell the other instances."""
@@ -172,6 +220,11 @@ class ControlPlane:
     async def aclose(self) -> None:
         try:
             await self.invalidator.aclose()
+            # States retired by model changes (they may share the client and router state
+            # with the current one, which the app closed first).
+            for retired in self._retired:
+                await retired.aclose()
+            self._retired.clear()
             await self.spend.aclose()
             await self.limits.aclose()
         finally:

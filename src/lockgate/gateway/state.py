@@ -3,6 +3,7 @@ requests in flight keep the state they started with."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +21,13 @@ if TYPE_CHECKING:
     from lockgate.gateway.control_plane import ControlPlane
     from lockgate.limits.request_policy import RequestPolicy
 
-__all__ = ["GatewayLimits", "GatewayState", "build_state", "egress_policy_for"]
+__all__ = [
+    "GatewayLimits",
+    "GatewayState",
+    "build_state",
+    "egress_policy_for",
+    "rebuild_state",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,9 @@ class GatewayState:
     # The control plane outlives reloads: the app closes it at shutdown, not aclose().
     request_policy: RequestPolicy | None = None
     control: ControlPlane | None = None
+    # The config as loaded, without the deployments added through the admin API (``config``
+    # has them): a rebuild after a model change starts from it.
+    base_config: Config | None = None
 
     async def aclose(self) -> None:
         """Close the router (and its state) and the upstream connections."""
@@ -107,20 +117,45 @@ def _request_policy(config: Config, control: ControlPlane, deadline: float) -> R
     )
 
 
+def with_api_deployments(config: Config, control: ControlPlane | None) -> Config:
+    """``config`` plus the deployments added through the admin API (a deployment whose
+    ``model_name`` the file also uses joins that group)."""
+    added = control.api_deployments if control is not None else ()
+    if not added:
+        return config
+    return dataclasses.replace(config, model_list=config.model_list + added)
+
+
 def build_state(
-    config: Config, *, master_key: Secret | None = None, control: ControlPlane | None = None
+    config: Config,
+    *,
+    master_key: Secret | None = None,
+    control: ControlPlane | None = None,
+    reuse: GatewayState | None = None,
 ) -> GatewayState:
     """The state for ``config``. With a ``control`` plane, virtual keys authenticate and
-    limits, budgets and spend logs apply; the caller starts and closes it."""
+    limits, budgets and spend logs apply; the caller starts and closes it. With ``reuse``
+    (a rebuild after a model change), its upstream client and router state carry over when
+    the egress policy is unchanged, so cooldowns and pooled connections survive."""
     from lockgate.router import Router  # the router is the gateway's dispatcher
+    from lockgate.router.state.base import RouterState
 
+    base_config, config = config, with_api_deployments(config, control)
     registry = ProviderRegistry()
-    client = Client(
-        settings=ClientSettings(drop_params=config.settings.drop_params),
-        registry=registry,
-        egress=egress_policy_for(config, registry),
+    egress = egress_policy_for(config, registry)
+    # The router's state (cooldowns, usage): through any wrapper (tracing) around it.
+    old_state = getattr(reuse.dispatcher, "state", None) if reuse is not None else None
+    if reuse is not None and reuse.client.transport.policy == egress:
+        client = reuse.client
+    else:
+        client = Client(
+            settings=ClientSettings(drop_params=config.settings.drop_params),
+            registry=registry,
+            egress=egress,
+        )
+    dispatcher: ModelDispatcher = Router.from_config(
+        config, client=client, state=old_state if isinstance(old_state, RouterState) else None
     )
-    dispatcher: ModelDispatcher = Router.from_config(config, client=client)
     key = master_key or config.general.master_key or Secret("sk-" + secrets.token_urlsafe(32))
     limits = GatewayLimits(
         max_body_bytes=config.lockgate.max_request_body_bytes,
@@ -142,4 +177,15 @@ def build_state(
             _request_policy(config, control, limits.request_timeout) if control else None
         ),
         control=control,
+        base_config=base_config,
+    )
+
+
+def rebuild_state(state: GatewayState) -> GatewayState:
+    """The same config with the current API-added deployments (after a model change)."""
+    return build_state(
+        state.base_config or state.config,
+        master_key=state.master_key,
+        control=state.control,
+        reuse=state,
     )

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Invalidator"]
 
 _log = logging.getLogger(__name__)
-_KINDS: Final = frozenset({"key", "team", "user", "org", "end_user", "model", "all"})
+_KINDS: Final = frozenset({"key", "team", "user", "org", "end_user", "budget", "model", "all"})
 
 Refresh = Callable[[str, str], Awaitable[None]]
 

@@ -76,6 +76,8 @@ class AccessLoader:
                 self._cache.orgs[ident] = OrgRecord.of(org)
         elif kind == "end_user":
             await self._refresh_end_user(ident)
+        elif kind == "budget":
+            await self._refresh_budget(ident)
         elif kind == "all":
             await self.load_all()
 
@@ -102,3 +104,18 @@ class AccessLoader:
             return
         budget = await self._store.get(BudgetRow, row.budget_id) if row.budget_id else None
         self._cache.end_users[ident] = EndUserRecord.of(row, budget)
+
+    async def _refresh_budget(self, ident: str) -> None:
+        """A budget changed: every end user referencing it gets its new limits."""
+        budget = await self._store.get(BudgetRow, ident)
+        rows = await self._store.find(EndUserRow, EndUserRow.budget_id == ident)
+        for row in rows:
+            self._cache.end_users[row.id] = EndUserRecord.of(row, budget)
+        # End users the cache still ties to this budget but the store no longer does.
+        current = {row.id for row in rows}
+        for stale in [
+            e.id
+            for e in self._cache.end_users.values()
+            if e.budget_id == ident and e.id not in current
+        ]:
+            await self._refresh_end_user(stale)

@@ -198,11 +198,21 @@ class OrgRecord:
 
 @dataclass(frozen=True, slots=True)
 class EndUserRecord:
+    """An end user; ``limits`` are those of the budget it references (``budget_id``)."""
+
     id: str
     blocked: bool
     limits: Limits
+    alias: str | None = None
+    budget_id: str | None = None
 
     @classmethod
     def of(cls, row: EndUserRow, budget: BudgetRow | None) -> EndUserRecord:
         limits = Limits.of(budget) if budget is not None else Limits()
-        return cls(id=row.id, blocked=bool(row.blocked), limits=limits)
+        return cls(
+            id=row.id,
+            blocked=bool(row.blocked),
+            limits=limits,
+            alias=row.alias,
+            budget_id=row.budget_id,
+        )

@@ -19,6 +19,7 @@ from lockgate.errors import (
 )
 from lockgate.gateway.auth import Principal
 from lockgate.keys.access_cache import AccessCache
+from lockgate.keys.model_scope import refusing_level
 from lockgate.keys.records import KeyRecord, Limits
 from lockgate.limits.buckets import NANO, Bucket, LimitBackend, Verdict, to_nano
 from lockgate.limits.price_book import PriceBook
@@ -208,32 +209,23 @@ class RequestPolicy:
             if record is not None:
                 if record.blocked:
                     raise PermissionDeniedError(
-                        f"end user '{end_user}' is blocked", code="end_user_blocked"
+                        f"end user '{end_user}' is blocked (see /customer/unblock)",
+                        code="end_user_blocked",
+                        param="user",
                     )
-                found.append(
-                    _bucket(f"end_user:{end_user}", f"end user '{end_user}'", record.limits, now)
-                )
+                label = _name("end user", end_user, record.alias)
+                found.append(_bucket(f"end_user:{end_user}", label, record.limits, now))
         found.append(_bucket("global", "proxy", self._global, now))
         return tuple(b for b in found if b is not None)
 
     def _check_models(self, key: KeyRecord, model: str) -> None:
-        cache = self._cache
-        team = cache.teams.get(key.team_id) if key.team_id else None
-        checks: list[tuple[str, Any]] = [("key", key.models)]
-        if team is not None:
-            checks.append(("team", team.models))
-            org = cache.orgs.get(team.organization_id) if team.organization_id else None
-            if org is not None:
-                checks.append(("organization", org.models))
-        elif key.user_id and key.user_id in cache.users:
-            checks.append(("user", cache.users[key.user_id].models))
-        for level, access in checks:
-            if not access.allows(model):
-                raise PermissionDeniedError(
-                    f"this key's {level} may not use model '{model}'",
-                    code="model_not_allowed",
-                    param="model",
-                )
+        level = refusing_level(self._cache, key, model)
+        if level is not None:
+            raise PermissionDeniedError(
+                f"this key's {level} may not use model '{model}'",
+                code="model_not_allowed",
+                param="model",
+            )
 
 
 def _rate_headers(buckets: tuple[Bucket, ...], verdict: Verdict, now: float) -> dict[str, str]:

@@ -18,17 +18,20 @@ import orjson
 
 from lockgate.client.params import CALL_OPTIONS
 from lockgate.router.model_facts import facts_for
+from lockgate.router.price_override import deployment_prices
 from lockgate.router.wildcard import WildcardPattern
 from lockgate.security import REDACTED, Secret
 
 if TYPE_CHECKING:
     from lockgate.config import DeploymentConfig, DeploymentParams
+    from lockgate.pricing import ModelInfo
 
 __all__ = ["Deployment", "build_deployments", "thaw"]
 
-# Typed DeploymentParams fields that carry cloud credentials. They go to the client only
-# once it accepts them as call options: passed as plain kwargs they would be sent upstream
-# in the request body.
+# Typed DeploymentParams fields that carry cloud placement and credentials, handed to the
+# client as call options (Vertex AI's project, location and vertex_credentials included).
+# Each must be one of the client's CALL_OPTIONS: passed as a plain kwarg it would be sent
+# upstream in the request body, so _options refuses any that is not.
 _CLOUD_CREDENTIALS: Final = (
     "region_name",
     "aws_access_key_id",
@@ -90,6 +93,8 @@ class Deployment:
     max_input_tokens: int | None = None
     pattern: WildcardPattern | None = None  # set for wildcard groups
     config: DeploymentConfig | None = field(default=None, repr=False)
+    # The deployment's own prices (None: the model table's); see router.price_override.
+    prices: ModelInfo | None = field(default=None, repr=False)
 
     @property
     def is_wildcard(self) -> bool:
@@ -211,6 +216,7 @@ def build_deployments(
                 max_input_tokens=costs.max_input_tokens,
                 pattern=pattern,
                 config=config,
+                prices=deployment_prices(params, info),
             )
         )
     return tuple(out)

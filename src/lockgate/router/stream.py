@@ -119,7 +119,9 @@ class RoutedStream:
 
     @property
     def response_cost(self) -> float | None:
-        return self._stream.response_cost
+        # The router may have repriced it at the deployment's own prices (in hidden params).
+        cost = self._hidden_params.get("response_cost")
+        return float(cost) if cost is not None else self._stream.response_cost
 
     @property
     def provider(self) -> str:

@@ -120,7 +120,14 @@ class BudgetRow(Base):
     tpm_limit: Mapped[int | None] = mapped_column(BigInteger, default=None)
     rpm_limit: Mapped[int | None] = mapped_column(BigInteger, default=None)
     max_parallel_requests: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Stored and shown (LiteLLM's per-model budgets); not enforced.
+    model_max_budget: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    created_by: Mapped[str | None] = mapped_column(String(128), default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, default=utc_now, onupdate=utc_now
+    )
+    updated_by: Mapped[str | None] = mapped_column(String(128), default=None)
 
 
 class EndUserRow(Base):
@@ -135,4 +142,8 @@ class EndUserRow(Base):
         String(64), ForeignKey("lockgate_budgets.id", ondelete="SET NULL"), default=None
     )
     spend: Mapped[float] = mapped_column(Float, default=0.0)
+    # LiteLLM's region routing fields: stored and shown, routing does not use them.
+    allowed_model_region: Mapped[str | None] = mapped_column(String(16), default=None)
+    default_model: Mapped[str | None] = mapped_column(String(256), default=None)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonValue, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -6,6 +6,7 @@ key, a team member's key (internal users), and a key without a user.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,50 @@ async def _member_user(w: World) -> dict[str, Any]:
     return {"user_id": w.member_id}
 
 
+async def _fresh_customer(w: World) -> str:
+    user_id = f"customer-{uuid.uuid4().hex[:8]}"
+    await w.master.ok("/customer/new", {"user_id": user_id})
+    return user_id
+
+
+def customer(field: str, extra: dict[str, Any] | None = None, *, many: bool = False) -> Body:
+    async def make(w: World) -> dict[str, Any]:
+        user_id = await _fresh_customer(w)
+        return {field: [user_id] if many else user_id, **(extra or {})}
+
+    return make
+
+
+async def _new_customer(w: World) -> dict[str, Any]:
+    return {"user_id": f"customer-{uuid.uuid4().hex[:8]}"}
+
+
+def budget(field: str, *, many: bool = False) -> Body:
+    async def make(w: World) -> dict[str, Any]:
+        budget_id = (await w.master.ok("/budget/new", {}))["budget_id"]
+        return {field: [budget_id] if many else budget_id}
+
+    return make
+
+
+_NEW_MODEL: dict[str, Any] = {
+    "model_name": "role-table-model",
+    "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": "sk-role-table"},
+}
+
+
+def fresh_model(field: str) -> Body:
+    async def make(w: World) -> dict[str, Any]:
+        ident = (await w.master.ok("/model/new", _NEW_MODEL))["model_id"]
+        if field == "model_info":
+            return {"model_info": {"id": ident}, "litellm_params": {"rpm": 10}}
+        return {field: ident}
+
+    return make
+
+
 A, D = True, False  # allowed, denied (403)
+_ADMIN_ONLY, _ADMIN_VIEW = (A, A, D, D, D, D), (A, A, A, D, D, D)
 # route -> (body or query, {role: allowed}) in ROLES order.
 TABLE: dict[str, tuple[Body, tuple[bool, ...]]] = {
     "/key/generate": (const({}), (A, A, D, A, A, D)),
@@ -119,6 +163,29 @@ TABLE: dict[str, tuple[Body, tuple[bool, ...]]] = {
     "/global/spend/report": (const({}), (A, A, A, D, D, D)),
     "/global/spend": (const({}), (A, A, A, D, D, D)),
     "/model/info": (const({}), (A, A, A, A, A, A)),
+    "/v2/model/info": (const({}), (A, A, A, A, A, A)),
+    "/model/new": (const(_NEW_MODEL), (A, A, D, D, D, D)),
+    "/model/update": (fresh_model("model_info"), (A, A, D, D, D, D)),
+    "/model/delete": (fresh_model("id"), (A, A, D, D, D, D)),
+    "/budget/new": (const({}), _ADMIN_ONLY),
+    "/budget/update": (budget("budget_id"), _ADMIN_ONLY),
+    "/budget/delete": (budget("id"), _ADMIN_ONLY),
+    "/budget/info": (budget("budgets", many=True), _ADMIN_VIEW),
+    "/budget/list": (const({}), _ADMIN_VIEW),
+    "/budget/settings": (budget("budget_id"), _ADMIN_VIEW),
+    **{
+        f"{prefix}/{route}": rule
+        for prefix in ("/customer", "/end_user")
+        for route, rule in {
+            "new": (_new_customer, _ADMIN_ONLY),
+            "update": (customer("user_id", {"alias": "renamed"}), _ADMIN_ONLY),
+            "delete": (customer("user_ids", many=True), _ADMIN_ONLY),
+            "block": (customer("user_ids", many=True), _ADMIN_ONLY),
+            "unblock": (customer("user_ids", many=True), _ADMIN_ONLY),
+            "info": (customer("end_user_id"), _ADMIN_VIEW),
+            "list": (const({}), _ADMIN_VIEW),
+        }.items()
+    },
 }
 
 

@@ -4,7 +4,16 @@ routes open to every caller check ownership themselves (see ``access.py``)."""
 from __future__ import annotations
 
 from lockgate.gateway.auth import RoutePolicy
-from lockgate.gateway.routes.admin import keys, models, orgs, spend, teams, users
+from lockgate.gateway.routes.admin import (
+    budgets,
+    customers,
+    keys,
+    models,
+    orgs,
+    spend,
+    teams,
+    users,
+)
 from lockgate.gateway.routing_table import Handler, Route
 
 __all__ = ["ADMIN_ROUTES", "admin_routes"]
@@ -48,7 +57,30 @@ ADMIN_ROUTES: dict[str, tuple[frozenset[str], RoutePolicy, Handler]] = {
     "/global/spend/report": (_GET, _VIEW, spend.spend_report),
     "/global/spend": (_GET, _VIEW, spend.global_spend),
     "/model/info": (_GET, _CALLER, models.model_info),
+    "/v2/model/info": (_GET, _CALLER, models.model_info),
+    "/model/new": (_POST, _ADMIN, models.new_model),
+    "/model/update": (_POST, _ADMIN, models.update_model),
+    "/model/delete": (_POST, _ADMIN, models.delete_model),
+    "/budget/new": (_POST, _ADMIN, budgets.new_budget),
+    "/budget/update": (_POST, _ADMIN, budgets.update_budget),
+    "/budget/delete": (_POST, _ADMIN, budgets.delete_budget),
+    "/budget/info": (_POST, _VIEW, budgets.budget_info),
+    "/budget/list": (_GET, _VIEW, budgets.list_budgets),
+    "/budget/settings": (_GET, _VIEW, budgets.budget_settings),
 }
+# End users: LiteLLM's /customer/* and its older /end_user/* names.
+for _prefix in ("/customer", "/end_user"):
+    ADMIN_ROUTES.update(
+        {
+            f"{_prefix}/new": (_POST, _ADMIN, customers.new_customer),
+            f"{_prefix}/update": (_POST, _ADMIN, customers.update_customer),
+            f"{_prefix}/delete": (_POST, _ADMIN, customers.delete_customers),
+            f"{_prefix}/block": (_POST, _ADMIN, customers.block_customers),
+            f"{_prefix}/unblock": (_POST, _ADMIN, customers.unblock_customers),
+            f"{_prefix}/info": (_GET, _VIEW, customers.customer_info),
+            f"{_prefix}/list": (_GET, _VIEW, customers.list_customers),
+        }
+    )
 
 
 def _name(path: str) -> str:
@@ -63,7 +95,12 @@ def admin_routes() -> dict[str, Route]:
 
 
 def admin_prefix_routes() -> dict[str, Route]:
-    """``/key/{key}/regenerate`` (LiteLLM's path form)."""
+    """``/key/{key}/regenerate`` and ``PATCH /model/{id}/update`` (LiteLLM's path forms)."""
     return {
-        "/key/": Route("admin_key_regenerate", _POST, _CALLER, keys.regenerate_key, reads_body=True)
+        "/key/": Route(
+            "admin_key_regenerate", _POST, _CALLER, keys.regenerate_key, reads_body=True
+        ),
+        "/model/": Route(
+            "admin_model_patch", frozenset({"PATCH"}), _ADMIN, models.patch_model, reads_body=True
+        ),
     }
