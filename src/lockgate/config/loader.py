@@ -106,7 +106,7 @@ def _parse(
     settings_key = top.spelling("litellm_settings", "settings")
     settings = read_litellm_settings(_value(top, settings_key), settings_key, ctx)
     general = read_general_settings(_value(top, "general_settings"), ctx)
-    lockgate = read_lockgate_settings(_value(top, "lockgate_settings"), ctx, general)
+    lockgate = read_lockgate_settings(_value(top, "lockgate_settings"), ctx, general, settings)
     top.entry("include")  # consumed by apply_includes
     top.finish()
     return Config(

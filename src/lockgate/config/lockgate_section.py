@@ -11,8 +11,10 @@ from lockgate.config.settings_model import (
     DEFAULT_MAX_REQUEST_BODY_BYTES,
     EgressSettings,
     GeneralSettings,
+    LitellmSettings,
     LockgateSettings,
 )
+from lockgate.config.tracing_section import read_tracing
 from lockgate.config.values import Context, as_seq, as_str, error_at
 from lockgate.config.yaml_nodes import YNode, index_path
 from lockgate.security import Secret
@@ -28,6 +30,7 @@ LOCKGATE_KEYS: Final = frozenset(
         "salt_key",
         "spend_log_retention_days",
         "redis_prefix",
+        "tracing",
     }
 )
 # Without ``salt_key`` in the file, these variables provide it (LiteLLM's name second).
@@ -96,7 +99,10 @@ def _redis_prefix(node: YNode, path: str, ctx: Context) -> str:
 
 
 def read_lockgate_settings(
-    node: YNode | None, ctx: Context, general: GeneralSettings
+    node: YNode | None,
+    ctx: Context,
+    general: GeneralSettings,
+    litellm: LitellmSettings | None = None,
 ) -> LockgateSettings:
     r = SectionReader(node, "lockgate_settings", ctx, implemented=LOCKGATE_KEYS)
     body_limit = r.opt_int("max_request_body_bytes", minimum=1)
@@ -110,6 +116,17 @@ def read_lockgate_settings(
         salt_key=r.opt_secret("salt_key") or _salt_from_env(ctx),
         spend_log_retention_days=r.opt_int("spend_log_retention_days", minimum=1),
         redis_prefix=r.get("redis_prefix", _redis_prefix, "lockgate"),
+        tracing=read_tracing(
+            _entry_value(r, "tracing"),
+            r.key_path("tracing"),
+            ctx,
+            litellm if litellm is not None else LitellmSettings(),
+        ),
     )
     r.finish()
     return settings
+
+
+def _entry_value(r: SectionReader, key: str) -> YNode | None:
+    entry = r.entry(key)
+    return None if entry is None else entry.value

@@ -24,6 +24,7 @@ __all__ = [
     "ModelGroupAlias",
     "PlainMap",
     "RouterSettings",
+    "TracingSettings",
 ]
 
 DEFAULT_MAX_REQUEST_BODY_BYTES: Final = 32 * 1024 * 1024
@@ -144,6 +145,18 @@ class EgressSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TracingSettings:
+    """OpenTelemetry traces (the ``otel`` extra); see ``tracing_section``. ``endpoint`` is
+    the full OTLP/HTTP traces URL; ``exporter`` is ``otlp_http`` or ``console``."""
+
+    enabled: bool = False
+    endpoint: str = "http://localhost:4318/v1/traces"
+    headers: MappingProxyType[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
+    service_name: str = "lockgate"
+    exporter: str = "otlp_http"
+
+
+@dataclass(frozen=True, slots=True)
 class LockgateSettings:
     """lockgate's own section, ``lockgate_settings`` (LiteLLM ignores nothing here: it is ours)."""
 
@@ -158,3 +171,5 @@ class LockgateSettings:
     spend_log_retention_days: int | None = None
     # Prefix of the Redis keys and channel of limits, budgets and invalidation.
     redis_prefix: str = "lockgate"
+    # OpenTelemetry traces: on with litellm_settings.callbacks: ["otel"] or tracing.enabled.
+    tracing: TracingSettings = field(default_factory=TracingSettings)

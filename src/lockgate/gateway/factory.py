@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from lockgate.gateway import openapi
 from lockgate.gateway.app import GatewayApp, default_error_renderer
 from lockgate.gateway.auth import RoutePolicy
@@ -9,6 +12,9 @@ from lockgate.gateway.routes import admin, chat, embeddings, health, models
 from lockgate.gateway.routing_table import ErrorShape, Route, RouteTable
 from lockgate.gateway.state import GatewayState
 from lockgate.observability import AccessLog, GatewayMetrics
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import SpanProcessor
 
 __all__ = ["build_routes", "create_app"]
 
@@ -75,17 +81,40 @@ def create_app(
     *,
     metrics: GatewayMetrics | None = None,
     access_log: AccessLog | None = None,
+    span_processors: Sequence[SpanProcessor] | None = None,
 ) -> GatewayApp:
+    """The app for ``state``; with tracing on in its config (``callbacks: [otel]``), the
+    traced app, exporting as configured (or to ``span_processors``: tests)."""
     from lockgate.gateway.routes.anthropic_messages import render_anthropic_error
 
     metrics = metrics or GatewayMetrics()
-    return GatewayApp(
-        state,
-        build_routes(metrics),
-        metrics=metrics,
-        access_log=access_log or AccessLog(),
-        error_renderers={
+    parts: dict[str, Any] = {
+        "metrics": metrics,
+        "access_log": access_log or AccessLog(),
+        "error_renderers": {
             ErrorShape.OPENAI: default_error_renderer,
             ErrorShape.ANTHROPIC: render_anthropic_error,
         },
-    )
+    }
+    if state.config.lockgate.tracing.enabled:  # decided once: off costs nothing per request
+        app: GatewayApp = _traced_app(state, build_routes(metrics), parts, span_processors)
+    else:
+        app = GatewayApp(state, build_routes(metrics), **parts)
+    if state.control is not None:  # deployments added through the API rebuild the state
+        state.control.serve(app)
+    return app
+
+
+def _traced_app(
+    state: GatewayState,
+    routes: RouteTable,
+    parts: dict[str, Any],
+    span_processors: Sequence[SpanProcessor] | None,
+) -> GatewayApp:
+    # Imported here: a gateway without tracing never loads opentelemetry.
+    from lockgate.observability.tracing import build_tracing
+
+    tracing = build_tracing(state.config.lockgate.tracing, span_processors)
+    from lockgate.gateway.traced_app import TracedGatewayApp
+
+    return TracedGatewayApp(state, routes, tracing=tracing, **parts)

@@ -26,7 +26,9 @@ def content_text(content: Any) -> str:
         return "".join(
             str(part.get("text", ""))
             for part in content
-            if isinstance(part, dict) and part.get("type") in _TEXT_PART_TYPES
+            # str(): a hostile body may carry an unhashable "type" (a dict), which would
+            # make the frozenset lookup raise.
+            if isinstance(part, dict) and str(part.get("type")) in _TEXT_PART_TYPES
         )
     return ""
 

@@ -87,6 +87,9 @@ class AccessLog:
 
     def flush(self) -> None:
         self._flush_pending = False
-        if self._binary is not None:
-            self._binary.flush()
-        self._stream.flush()
+        try:
+            if self._binary is not None:
+                self._binary.flush()
+            self._stream.flush()
+        except (OSError, ValueError):  # the stream was closed (or its reader went away)
+            pass

@@ -15,9 +15,9 @@ import asyncio
 import os
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from lockgate.client import Client, CompletionStream
 from lockgate.client.raw_stream import RawStream
@@ -34,6 +34,7 @@ from lockgate.router.outcomes import (
     stream_measure,
     unary_measure,
 )
+from lockgate.router.price_override import priced
 from lockgate.router.request import RequestContext
 from lockgate.router.selection import Selector
 from lockgate.router.settings import RouterPolicy, config_from_arguments
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 __all__ = ["Router"]
 
 _DEFAULT_PREFIX = "lockgate:router"
+# A response answered in one piece (its hidden params name the deployment).
+_Unary = TypeVar("_Unary", ChatCompletion, EmbeddingResponse, TextCompletion)
 
 
 class Router:
@@ -243,12 +246,43 @@ class Router:
             )
             return self._routed_stream(opened, model)
 
-        async def call(deployment: Deployment, upstream: str) -> ChatCompletion:
-            kw = self._kwargs(deployment, request, stream=False)
+        async def send(upstream: str, kw: dict[str, Any]) -> ChatCompletion:
             result = await client.acompletion(upstream, messages, stream=False, **kw)
             if not isinstance(result, ChatCompletion):
                 raise TypeError("the client answered a non-stream request with a stream")
             return result
+
+        return await self._unary(model, ctx, request, send)
+
+    def _routed_stream(self, served: Served[OpenedStream], model: str) -> RoutedStream:
+        deployment = served.deployment
+        executor = self._executor
+
+        async def on_end(stream: RoutedStream, error: LockgateError | None) -> None:
+            usage = stream.usage
+            if deployment.prices is not None and usage is not None:
+                stream._hidden_params["response_cost"] = priced(deployment.prices, usage, None)
+            await executor.settle(
+                deployment,
+                tokens=usage.total_tokens if usage is not None else 0,
+                latency=stream.time_to_first_chunk if error is None else None,
+                error=error,
+            )
+
+        return RoutedStream(served.result, hidden_params(served, model), on_end)
+
+    async def _unary(
+        self,
+        model: str,
+        ctx: RequestContext,
+        request: RequestOptions,
+        send: Callable[[str, dict[str, Any]], Awaitable[_Unary]],
+    ) -> _Unary:
+        """Route a request answered in one response (chat, text, embeddings): ``send`` calls
+        the client for one deployment's upstream model with that deployment's kwargs."""
+
+        async def call(deployment: Deployment, upstream: str) -> _Unary:
+            return await send(upstream, self._kwargs(deployment, request, stream=False))
 
         served = await self._executor.run(
             model,
@@ -258,23 +292,14 @@ class Router:
             num_retries=request.num_retries,
             fallbacks=request.fallbacks,
         )
-        served.result._hidden_params.update(hidden_params(served, model))
-        return served.result
-
-    def _routed_stream(self, served: Served[OpenedStream], model: str) -> RoutedStream:
-        deployment = served.deployment
-        executor = self._executor
-
-        async def on_end(stream: RoutedStream, error: LockgateError | None) -> None:
-            usage = stream.usage
-            await executor.settle(
-                deployment,
-                tokens=usage.total_tokens if usage is not None else 0,
-                latency=stream.time_to_first_chunk if error is None else None,
-                error=error,
+        hidden = served.result._hidden_params
+        hidden.update(hidden_params(served, model))
+        prices = served.deployment.prices
+        if prices is not None:  # the deployment's own prices, not the model table's
+            hidden["response_cost"] = priced(
+                prices, served.result.usage, hidden.get("response_cost")
             )
-
-        return RoutedStream(served.result, hidden_params(served, model), on_end)
+        return served.result
 
     def _kwargs(
         self, deployment: Deployment, request: RequestOptions, *, stream: bool
@@ -295,20 +320,10 @@ class Router:
         ctx = RequestContext(prompt=input if isinstance(input, str) else None, tags=request.tags)
         client = self.client
 
-        async def call(deployment: Deployment, upstream: str) -> EmbeddingResponse:
-            kw = self._kwargs(deployment, request, stream=False)
+        async def send(upstream: str, kw: dict[str, Any]) -> EmbeddingResponse:
             return await client.aembedding(upstream, input, **kw)
 
-        served = await self._executor.run(
-            model,
-            ctx,
-            call,
-            unary_measure,
-            num_retries=request.num_retries,
-            fallbacks=request.fallbacks,
-        )
-        served.result._hidden_params.update(hidden_params(served, model))
-        return served.result
+        return await self._unary(model, ctx, request, send)
 
     async def atext_completion(
         self, model: str, prompt: str | list[str], **kwargs: Any
@@ -317,20 +332,10 @@ class Router:
         ctx = RequestContext(prompt=prompt, tags=request.tags)
         client = self.client
 
-        async def call(deployment: Deployment, upstream: str) -> TextCompletion:
-            kw = self._kwargs(deployment, request, stream=False)
+        async def send(upstream: str, kw: dict[str, Any]) -> TextCompletion:
             return await client.atext_completion(upstream, prompt, **kw)
 
-        served = await self._executor.run(
-            model,
-            ctx,
-            call,
-            unary_measure,
-            num_retries=request.num_retries,
-            fallbacks=request.fallbacks,
-        )
-        served.result._hidden_params.update(hidden_params(served, model))
-        return served.result
+        return await self._unary(model, ctx, request, send)
 
     async def apassthrough(
         self,

@@ -8,12 +8,13 @@ from typing import Any
 
 import orjson
 
-from lockgate.errors import APITimeoutError, BadRequestError, LockgateError
+from lockgate.errors import APITimeoutError, LockgateError
 from lockgate.gateway.admission import admitted
 from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_bytes
+from lockgate.gateway.routes.text_stream import prompt_messages, text_sse_events
 from lockgate.gateway.stream_relay import relay_sse
 from lockgate.gateway.validation import validate_chat_body, validate_text_completion_body
 from lockgate.types import ChatCompletion
@@ -69,7 +70,8 @@ async def _chat(exchange: Exchange, model: str, body: dict[str, Any]) -> None:
         )
         assert isinstance(result, ChatCompletion)
         exchange.note_usage(result.usage, result._hidden_params)
-        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+        # The provider's own bytes when nothing was rewritten: no second serialisation.
+        await send_bytes(exchange.send, 200, result.wire_bytes(), exchange.response_headers())
         return
     opened = await within_timeout(
         exchange, dispatcher.acompletion(model, messages, stream=True, **body)
@@ -85,15 +87,27 @@ async def _chat(exchange: Exchange, model: str, body: dict[str, Any]) -> None:
 async def text_completions(exchange: Exchange) -> None:
     body = request_body(exchange)
     validate_text_completion_body(body)
-    if body.get("stream", False):
-        raise BadRequestError("streaming is not supported on /v1/completions yet", param="stream")
-    body.pop("stream", None)
+    stream = bool(body.pop("stream", False))
     exchange.request.model = body["model"]
     async with admitted(exchange, "completions", body) as model:
         del body["model"]
         prompt = body.pop("prompt")
-        result = await within_timeout(
-            exchange, exchange.state.dispatcher.atext_completion(model, prompt, **body)
-        )
+        dispatcher = exchange.state.dispatcher
+        if stream:
+            messages = prompt_messages(prompt, body)
+            opened = await within_timeout(
+                exchange, dispatcher.acompletion(model, messages, stream=True, **body)
+            )
+            try:
+                await relay_sse(
+                    exchange,
+                    text_sse_events(opened),
+                    on_error=openai_error_event,
+                    close_upstream=opened.aclose,
+                )
+            finally:
+                exchange.note_usage(opened.usage, opened._hidden_params)
+            return
+        result = await within_timeout(exchange, dispatcher.atext_completion(model, prompt, **body))
         exchange.note_usage(result.usage, result._hidden_params)
         await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
