@@ -6,10 +6,11 @@ import asyncio
 import io
 import socket
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -20,6 +21,9 @@ from lockgate.gateway.factory import create_app
 from lockgate.gateway.state import build_state
 from lockgate.observability import AccessLog
 from lockgate.security import Secret
+
+if TYPE_CHECKING:  # a gateway without tracing must not load opentelemetry
+    from opentelemetry.sdk.trace import SpanProcessor
 
 MASTER_KEY = "sk-master-test-7f3a9c"
 
@@ -64,24 +68,29 @@ async def running_gateway(
     graceful_seconds: int = 5,
     data_dir: Path | None = None,
     control: bool = True,
+    span_processors: Sequence[SpanProcessor] | None = None,
 ) -> AsyncIterator[RunningGateway]:
     """The gateway on a free port. With ``control`` (the default), virtual keys, limits and
     spend logs are on: the config's database_url, else SQLite in ``data_dir`` (default: a
-    temporary folder removed afterwards)."""
+    temporary folder removed afterwards). ``span_processors`` receive the spans when the
+    config turns tracing on (``callbacks: [otel]``) instead of the configured exporter."""
     with tempfile.TemporaryDirectory(prefix="lockgate-test-") as tmp:
         folder = data_dir or Path(tmp)
         plane = ControlPlane(config, folder) if control else None
-        async with _serve(config, plane, graceful_seconds) as running:
+        async with _serve(config, plane, graceful_seconds, span_processors) as running:
             yield running
 
 
 @asynccontextmanager
 async def _serve(
-    config: Config, plane: ControlPlane | None, graceful_seconds: int
+    config: Config,
+    plane: ControlPlane | None,
+    graceful_seconds: int,
+    span_processors: Sequence[SpanProcessor] | None,
 ) -> AsyncIterator[RunningGateway]:
     log = io.StringIO()
     state = build_state(config, master_key=Secret(MASTER_KEY), control=plane)
-    app = create_app(state, access_log=AccessLog(log))
+    app = create_app(state, access_log=AccessLog(log), span_processors=span_processors)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

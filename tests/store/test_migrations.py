@@ -3,30 +3,12 @@ tables the code declares (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-from lockgate.store import Store, async_database_url, current_revision, head_revision, upgrade
+from lockgate.store import Store, current_revision, head_revision, upgrade
 from lockgate.store.tables import metadata
-from tests.servers import postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        made = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'lockgate.db'}")
-        yield made
-        await made.aclose()
-        return
-    async with postgres_database() as url:
-        made = Store.from_url(async_database_url(url))
-        yield made
-        await made.aclose()
 
 
 async def test_upgrade_keeps_existing_data(store: Store) -> None:

@@ -44,14 +44,20 @@ class Exchange:
         return time.perf_counter() - self.request.started
 
     def response_headers(self) -> dict[str, str]:
-        """x-request-id, the gateway's own time so far (excluding the provider's) and the
-        caller's x-ratelimit-* headers."""
+        """x-request-id, the gateway's own time so far (excluding the provider's), the
+        caller's x-ratelimit-* headers and, once usage was noted (answers sent whole, not
+        streams), LiteLLM's x-litellm-response-cost and x-litellm-model-id."""
         overhead_ms = max(0.0, self.elapsed() - self.provider_seconds) * 1000
-        return {
+        headers = {
             "x-request-id": self.request.request_id,
             "x-lockgate-overhead-ms": f"{overhead_ms:.3f}",
             **self.rate_limit_headers,
         }
+        if self.cost is not None:
+            headers["x-litellm-response-cost"] = repr(self.cost)
+        if self.deployment:
+            headers["x-litellm-model-id"] = self.deployment
+        return headers
 
     def note_usage(self, usage: Any, hidden: dict[str, Any]) -> None:
         if usage is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from lockgate.errors import (
 )
 from lockgate.providers import PROVIDERS
 from lockgate.providers.bedrock.adapter import BedrockAdapter
+from lockgate.security import Secret
 from lockgate.transport.aws_eventstream import encode_message
 from tests.providers.bedrock.recordings import FRAMES
 from tests.providers.native_calls import (
@@ -38,7 +39,6 @@ from tests.providers.native_calls import (
 )
 
 ADAPTER = BedrockAdapter()
-HAS_BOTOCORE = importlib.util.find_spec("botocore") is not None
 MODEL = "anthropic.claude-3-sonnet-20240229-v1:0"
 FETCH_CONCEPT = {
     "type": "function",
@@ -556,17 +556,36 @@ def test_default_hosts_are_exact_regional_hosts() -> None:
     assert not any(h.startswith("*") for h in hosts)
 
 
-@pytest.mark.skipif(HAS_BOTOCORE, reason="botocore is installed: the missing-extra path cannot run")
-def test_sigv4_without_botocore_names_the_extra() -> None:
-    call = chat("bedrock", MODEL, creds=credentials(api_key=None, region="us-east-1"))
-    with pytest.raises(AuthenticationError, match=r"lockgate\[bedrock\]"):
-        ADAPTER.build_chat_request(call)
+def _hide_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if lockgate[bedrock] were not installed: every botocore import fails, even of a
+    module an earlier test already loaded."""
+    for name in list(sys.modules):
+        if name == "botocore" or name.startswith("botocore."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "botocore", None)
 
 
-@pytest.mark.skipif(not HAS_BOTOCORE, reason="botocore (lockgate[bedrock]) is not installed")
+def test_sigv4_without_botocore_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    _hide_botocore(monkeypatch)
+    keys = credentials(
+        api_key=None,
+        region="us-east-1",
+        aws_access_key_id=Secret("AKIDEXAMPLE"),
+        aws_secret_access_key=Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+    )
+    for creds in (keys, credentials(api_key=None, region="us-east-1")):  # given, or the chain
+        with pytest.raises(AuthenticationError, match=r"pip install 'lockgate\[bedrock\]'") as err:
+            ADAPTER.build_chat_request(chat("bedrock", MODEL, creds=creds))
+        assert err.value.provider == "bedrock" and not err.value.retryable
+        assert "AWS_BEARER_TOKEN_BEDROCK" in str(err.value)  # the way that needs no extra
+    # A Bedrock API key needs no botocore.
+    request = ADAPTER.build_chat_request(
+        chat("bedrock", MODEL, creds=credentials(api_key="bedrock-api-key", region="us-east-1"))
+    )
+    assert request.headers["Authorization"] == "Bearer bedrock-api-key"
+
+
 def test_sigv4_signs_with_botocore() -> None:
-    from lockgate.security import Secret
-
     creds = credentials(
         api_base="https://bedrock-runtime.us-east-1.amazonaws.com",
         api_key=None,
