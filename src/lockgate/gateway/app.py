@@ -16,6 +16,7 @@ from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_request import ClientDisconnected, HttpRequest, read_body
 from lockgate.gateway.http_response import error_payload, send_json
+from lockgate.gateway.memory_release import MemoryRelease
 from lockgate.gateway.routing_table import ErrorShape, Route, RouteTable
 from lockgate.gateway.state import GatewayState
 from lockgate.observability import AccessLog, GatewayMetrics, RequestOutcome
@@ -60,6 +61,8 @@ class GatewayApp:
         prefix = secrets.token_hex(6)
         counter = itertools.count(1)
         self._new_request_id = lambda: f"{prefix}{next(counter):010x}"
+        self.in_flight = 0
+        self.memory = MemoryRelease(lambda: self.in_flight)
 
     def set_lifecycle(
         self,
@@ -88,6 +91,7 @@ class GatewayApp:
                 try:
                     if self.state.control is not None:
                         await self.state.control.start()
+                    self.memory.start()
                     if self._on_startup is not None:
                         await _maybe_await(self._on_startup(self))
                 except Exception as exc:  # uvicorn reports it and exits
@@ -99,6 +103,7 @@ class GatewayApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.memory.stop()
                 if self._on_shutdown is not None:
                     await _maybe_await(self._on_shutdown(self))
                 try:
@@ -117,6 +122,8 @@ class GatewayApp:
         route = self.routes.match(request.path)
         shape = route.error_shape if route is not None else ErrorShape.OPENAI
         self.metrics.in_flight.inc()
+        self.in_flight += 1
+        self.memory.note(self.in_flight)
         try:
             await self._run(exchange, route, scope)
         except ClientDisconnected:
@@ -136,6 +143,7 @@ class GatewayApp:
             )
             await self._send_error(exchange, InternalServerError("internal error"), shape)
         finally:
+            self.in_flight -= 1
             self.metrics.in_flight.dec()
             self._record(exchange, route)
 

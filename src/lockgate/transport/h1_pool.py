@@ -1,5 +1,7 @@
 """Keep-alive connection pool, one per event loop: idle connections per origin, reused most
-recent first, closed after ``keepalive_seconds`` idle; at most ``max_connections`` open."""
+recent first, closed after ``keepalive_seconds`` idle; at most ``max_connections`` open and
+at most ``max_idle_per_origin`` kept idle (after a burst of 1,000 streams, 1,000 idle
+sockets and their buffers would otherwise stay for the whole keep-alive time)."""
 
 from __future__ import annotations
 
@@ -65,8 +67,10 @@ class ConnectionPool:
         *,
         max_connections: int,
         keepalive_seconds: float,
+        max_idle_per_origin: int = 128,
     ) -> None:
         self._loop = loop
+        self._max_idle = max_idle_per_origin
         self._resolver = resolver
         self._tls_context = tls_context
         self._keepalive = keepalive_seconds
@@ -136,10 +140,11 @@ class ConnectionPool:
     def release(self, origin: Origin, connection: H1Connection) -> None:
         """The response was read to its end: keep the connection if it can be reused."""
         connection.finish()
-        if self.closed or not connection.reusable:
+        idle = self._idle.setdefault(origin, [])
+        if self.closed or not connection.reusable or len(idle) >= self._max_idle:
             self.discard(connection)
             return
-        self._idle.setdefault(origin, []).append(connection)
+        idle.append(connection)
         if self._sweep_handle is None:
             self._sweep_handle = self._loop.call_later(self._keepalive, self._sweep)
 
