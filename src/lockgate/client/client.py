@@ -4,6 +4,7 @@ and price the result. The module-level functions in :mod:`lockgate` are thin wra
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -363,10 +364,10 @@ class Client:
         request: UpstreamRequest, credentials: Credentials
     ) -> UpstreamRequest:
         """The api_base this call was configured with is an allowed destination for it."""
-        host = urlsplit(credentials.api_base or "").hostname
-        if not host:
+        hosts = _configured_hosts(credentials.api_base or "")
+        if not hosts:
             return request
-        return dataclasses.replace(request, extra_allowed_hosts=frozenset({host}))
+        return UpstreamRequest(request.method, request.url, request.headers, request.body, hosts)
 
     async def _send(
         self,
@@ -424,3 +425,10 @@ def _fallback_target(fallback: Any, options: dict[str, Any]) -> tuple[str, dict[
     raise BadRequestError(
         "each fallback must be a model name or a dict with 'model'", param="fallbacks"
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _configured_hosts(api_base: str) -> frozenset[str]:
+    """The host of an api_base, as a set (memoised: deployments repeat the same few)."""
+    host = urlsplit(api_base).hostname
+    return frozenset({host}) if host else frozenset()
