@@ -148,3 +148,64 @@ async def test_stream_idle_timeout(transport: HttpTransport) -> None:
         await transport.aclose()
         server.close()
         await asyncio.sleep(0)
+
+
+async def test_keep_alive_reuse_and_idle_cap() -> None:
+    from aiohttp import web
+
+    async def reply(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.05)  # long enough for the requests below to overlap
+        return web.Response(body=await request.read())
+
+    app = web.Application()
+    app.router.add_post("/echo", reply)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    transport = HttpTransport(EgressPolicy(allow_any_host=True), max_idle_per_origin=2)
+    try:
+        echo = UpstreamRequest("POST", f"http://127.0.0.1:{port}/echo", {}, b"ping")
+        replies = await asyncio.gather(*(transport.send(echo, Timeouts()) for _ in range(5)))
+        assert [r.body for r in replies] == [b"ping"] * 5
+        assert transport.open_connections() == 2  # five opened at once, two kept idle
+        again = await transport.send(echo, Timeouts())
+        assert again.body == b"ping"
+        assert transport.open_connections() == 2  # reused, not a sixth connection
+    finally:
+        await transport.aclose()
+        await runner.cleanup()
+
+
+async def test_reused_connection_closed_before_any_reply_is_retried_once() -> None:
+    """The race every keep-alive client meets: the upstream drops an idle connection just
+    as a request goes out on it. No byte of a reply came back, so one retry on a new
+    connection is safe; a second failure is not retried."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    connections: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        first_connection = len(connections) == 1
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(2)
+            writer.write(ok)
+            await writer.drain()
+            if first_connection:  # read the next request, then hang up without a reply
+                await reader.readuntil(b"\r\n\r\n")
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    try:
+        call = UpstreamRequest("POST", f"http://127.0.0.1:{port}/", {}, b"{}")
+        assert (await transport.send(call, Timeouts())).body == b"ok"
+        assert (await transport.send(call, Timeouts())).body == b"ok"  # retried
+        assert len(connections) == 2
+    finally:
+        await transport.aclose()
+        server.close()

@@ -130,9 +130,11 @@ class HttpTransport:
         max_connections: int = 1000,
         keepalive_seconds: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_idle_per_origin: int = 128,
         dns_resolver: Resolver | None = None,
     ) -> None:
         self.policy = policy
+        self._max_idle = max_idle_per_origin
         self._resolver = CheckingResolver(policy, dns_resolver)
         self._max_connections = max_connections
         self._keepalive = keepalive_seconds
@@ -160,9 +162,15 @@ class HttpTransport:
                 self._tls_context,
                 max_connections=self._max_connections,
                 keepalive_seconds=self._keepalive,
+                max_idle_per_origin=self._max_idle,
             )
             self._pools[loop] = pool
         return pool
+
+    def open_connections(self) -> int:
+        """Connections open (idle or busy) in the running loop's pool."""
+        pool = self._pools.get(asyncio.get_running_loop())
+        return 0 if pool is None else pool.open_connections
 
     async def aclose(self) -> None:
         """Close the pool of the running loop (call before the loop ends)."""
