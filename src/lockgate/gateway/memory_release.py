@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import Callable
 from typing import Final
@@ -25,12 +24,11 @@ _CHECK_EVERY_SECONDS: Final = 2.0
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None on another C library (musl, macOS)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    """glibc's malloc_trim from the symbols already loaded in this process, or None on
+    another C library (musl, macOS). No ``ctypes.util.find_library``: it runs ldconfig in
+    a subprocess."""
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
@@ -52,7 +50,7 @@ class MemoryRelease:
         self._burst = burst
         self._check_every = check_every
         self._peak = 0
-        self._trim = _malloc_trim()
+        self._trim: Callable[[int], int] | None = None
         self._task: asyncio.Task[None] | None = None
         self.releases = 0
 
@@ -80,6 +78,7 @@ class MemoryRelease:
     def release(self) -> None:
         self._peak = 0
         gc.collect()
-        if self._trim is not None:
-            self._trim(0)
+        if self._trim is None:
+            self._trim = _malloc_trim() or (lambda _pad: 0)
+        self._trim(0)
         self.releases += 1
