@@ -1,4 +1,6 @@
-"""The targets the gateway must reach (issue 3, "Performance this must reach"), judged on a run.
+"""The targets the gateway must reach, judged on a run: issue 3 ("Performance this must
+reach": master-key auth) and, in a run with `--keys` or `--instances`, issue 6 (100,000 keys
+with rpm + budget limits on the calling key; two instances sharing PostgreSQL and Redis).
 
 A goal whose figures are missing (the gateway did not start, a phase was not run) is
 reported as not measured, never as passed.
@@ -9,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lockgate.bench.results import DIRECT, GATEWAY, THIN, BenchResult, HoldResult, TargetResult
+from lockgate.bench.results import (
+    DIRECT,
+    GATEWAY,
+    THIN,
+    BenchResult,
+    HoldResult,
+    KeySetup,
+    TargetResult,
+)
 
 __all__ = ["Goal", "GoalLimits", "judge"]
 
@@ -24,6 +34,11 @@ class GoalLimits:
     max_streams_rss_mb: float = 300.0
     # "all memory returned": RSS after the streams end within this much of RSS before them.
     max_streams_leftover_mb: float = 10.0
+    # Issue 6: with 100,000 keys, rpm + budget limits on the calling key.
+    min_keys_requests_per_s: float = 2500.0  # one instance on SQLite
+    min_instance_requests_per_s: float = 1500.0  # each of two sharing PostgreSQL and Redis
+    # Issue 3's start-up goal, here with the keys in the store.
+    max_startup_s: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +141,77 @@ def _streams(holds: Sequence[HoldResult], lim: GoalLimits) -> list[Goal]:
     return goals
 
 
+def _rps_goal(name: str, target: TargetResult | None, minimum: float) -> Goal:
+    limit = f">= {minimum:,.0f}"
+    many = target.many_connections if target is not None else None
+    if many is None:
+        return _unmeasured(name, limit)
+    return Goal(
+        name,
+        f"{many.requests_per_s:,.0f}" + (f" ({many.errors} errors)" if many.errors else ""),
+        limit + ", no errors",
+        many.requests_per_s >= minimum and many.errors == 0,
+    )
+
+
+def _startup(target: TargetResult | None, name: str, setup: KeySetup, lim: GoalLimits) -> Goal:
+    goal = f"{name}start-up with {setup.keys:,} keys (process start to ready)"
+    limit = f"<= {lim.max_startup_s:g} s"
+    if target is None or target.startup_s is None:
+        return _unmeasured(goal, limit)
+    return Goal(goal, f"{target.startup_s:.2f} s", limit, target.startup_s <= lim.max_startup_s)
+
+
+def _connections(result: BenchResult) -> int:
+    return next((t.many_connections.connections for t in result.targets if t.many_connections), 50)
+
+
+def _keys_text(setup: KeySetup) -> str:
+    return f"{setup.keys:,} keys, rpm + budget on the calling key" if setup.keys else "master key"
+
+
+def _instances(result: BenchResult, setup: KeySetup, lim: GoalLimits) -> list[Goal]:
+    """Issue 6: each of several instances sharing the store and Redis, loaded at once."""
+    shared = f"{setup.store} + {setup.limits_backend}"
+    goals = []
+    for number in range(1, setup.instances + 1):
+        name = f"{GATEWAY}-{number}"
+        target = result.target(name)
+        goals.append(
+            _rps_goal(
+                f"{name}: requests/s at {_connections(result)} connections, "
+                f"{setup.instances} instances at once on {shared}, {_keys_text(setup)}",
+                target,
+                lim.min_instance_requests_per_s,
+            )
+        )
+        if setup.keys:
+            goals.append(_startup(target, f"{name}: ", setup, lim))
+    return goals
+
+
 def judge(result: BenchResult, limits: GoalLimits | None = None) -> list[Goal]:
-    """Every goal of the issue, judged on the gateway's figures in `result`."""
+    """Every goal of the issues, judged on the gateway's figures in `result`."""
     lim = limits or GoalLimits()
+    setup = result.key_setup
+    if setup is not None and setup.instances > 1:
+        return _instances(result, setup, lim)
     gw = result.target(GATEWAY)
+    throughput = _throughput(gw, result.target(THIN), lim)
+    startup: list[Goal] = []
+    if setup is not None and setup.keys:
+        # The issue 6 figure replaces issue 3's master-key one: the load calls with a key.
+        throughput[0] = _rps_goal(
+            f"requests/s at {_connections(result)} connections, {_keys_text(setup)} "
+            f"({setup.store})",
+            gw,
+            lim.min_keys_requests_per_s,
+        )
+        startup.append(_startup(gw, "", setup, lim))
     return [
-        *_throughput(gw, result.target(THIN), lim),
+        *throughput,
         *_latency(gw, result.target(DIRECT), lim),
         _idle_rss(gw, lim),
+        *startup,
         *_streams(result.holds, lim),
     ]

@@ -22,6 +22,15 @@ class BenchOptions:
     stream_samples: int = 30  # sequential streams per target and case
     profile_path: str | None = None  # run the gateway under cProfile, stats written here
     command: str = "lockgate bench"
+    keys: int = 0  # > 0: seed this many virtual keys; the load calls with one that has limits
+    instances: int = 1  # gateway instances driven at the same time (> 1 needs PostgreSQL + Redis)
+    database_url: str | None = None  # a PostgreSQL server: a fresh database per run on it
+    redis_url: str | None = None  # Redis for limits and invalidation, under a run's own prefix
+
+    @property
+    def custom_store(self) -> bool:
+        """Whether the gateway's store is set up by the benchmark (else its plain default)."""
+        return self.keys > 0 or self.instances > 1 or bool(self.database_url or self.redis_url)
 
     @property
     def phase_s(self) -> float:

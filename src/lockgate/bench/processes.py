@@ -112,6 +112,7 @@ class ManagedProcess:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self._process: subprocess.Popen[bytes] | None = None
+        self._started_at = 0.0
 
     @property
     def pid(self) -> int:
@@ -120,6 +121,7 @@ class ManagedProcess:
         return self._process.pid
 
     def start(self) -> None:
+        self._started_at = time.monotonic()
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(  # noqa: S603 - argv built by the benchmark
                 self.argv,
@@ -145,8 +147,9 @@ class ManagedProcess:
                 f"{self.name} exited (code {code}); its output ends with:\n{self.log_tail()}"
             )
 
-    def wait_ready(self, url: str, timeout: float = 30.0) -> None:
-        """Poll `url` until it answers 2xx, the process dies, or `timeout` passes."""
+    def wait_ready(self, url: str, timeout: float = 30.0) -> float:
+        """Poll `url` until it answers 2xx, the process dies, or `timeout` passes; the
+        seconds from `start` to ready (to within the 20 ms poll interval)."""
         deadline = time.monotonic() + timeout
         last_error = "no answer"
         while time.monotonic() < deadline:
@@ -154,13 +157,13 @@ class ManagedProcess:
             try:
                 with urllib.request.urlopen(url, timeout=2.0) as reply:  # noqa: S310 - loopback
                     if 200 <= reply.status < 300:
-                        return
+                        return time.monotonic() - self._started_at
                     last_error = f"status {reply.status}"
             except urllib.error.HTTPError as exc:
                 last_error = f"status {exc.code}"
             except (OSError, ValueError) as exc:
                 last_error = str(exc)
-            time.sleep(0.1)
+            time.sleep(0.02)
         raise BenchProcessError(
             f"{self.name} not ready at {url} after {timeout:.0f}s ({last_error}); "
             f"its output ends with:\n{self.log_tail()}"

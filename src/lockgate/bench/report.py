@@ -178,6 +178,20 @@ def _streaming_section(result: BenchResult) -> str:
     return "\n\n".join(parts)
 
 
+def _startup_section(result: BenchResult) -> str:
+    """Each gateway's start-up, with the store it loaded (runs with a store of their own)."""
+    setup = result.key_setup
+    if setup is None:
+        return ""
+    held = f"{setup.keys:,} keys" if setup.keys else "no keys"
+    lines = [
+        f"- {t.name}: ready {t.startup_s:.2f} s after its process started ({held} in {setup.store})"
+        for t in result.targets
+        if t.name.startswith(GATEWAY) and t.startup_s is not None
+    ]
+    return "\n".join(lines) or "_no gateway became ready_"
+
+
 def render_markdown(result: BenchResult) -> str:
     settings = {**result.machine, **result.settings}
     lines = ["## lockgate bench", ""]
@@ -188,6 +202,9 @@ def render_markdown(result: BenchResult) -> str:
         "### Ratios\n\n" + _ratios_section(result),
         "### Goals\n\n" + _goals_section(judge(result)),
     ]
+    startup = _startup_section(result)
+    if startup:
+        sections.append("### Gateway start-up\n\n" + startup)
     streaming = _streaming_section(result)
     if streaming:
         sections.append("### Streaming\n\n" + streaming)

@@ -13,6 +13,7 @@ __all__ = [
     "THIN",
     "BenchResult",
     "HoldResult",
+    "KeySetup",
     "LoadResult",
     "StreamResult",
     "TargetResult",
@@ -50,6 +51,7 @@ class TargetResult:
     rss_idle: RssSample | None = None
     rss_after: RssSample | None = None
     error: str | None = None  # why this target has no figures
+    startup_s: float | None = None  # process start -> ready (the gateway's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,19 @@ class HoldResult:
 
 
 @dataclass(frozen=True, slots=True)
+class KeySetup:
+    """The gateway's store in a run with `--keys`, `--database-url` or `--instances`."""
+
+    store: str  # "SQLite" or "PostgreSQL"
+    limits_backend: str  # "Redis" or "in-memory"
+    instances: int
+    keys: int  # 0: the load generator calls with the master key
+    rpm_limit: int | None = None  # the calling key's
+    max_budget: float | None = None
+    seed_s: float | None = None  # how long seeding the keys took
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResult:
     """One whole run: the setting it ran in and every figure."""
 
@@ -95,6 +110,7 @@ class BenchResult:
     streams: list[StreamResult] = field(default_factory=list)
     holds: list[HoldResult] = field(default_factory=list)  # rounds of --streams N
     notes: list[str] = field(default_factory=list)
+    key_setup: KeySetup | None = None
 
     def target(self, name: str) -> TargetResult | None:
         return next((t for t in self.targets if t.name == name), None)

@@ -30,6 +30,8 @@ from lockgate.bench.bench_config import (
 from lockgate.bench.canned import UPSTREAM_KEY, chat_request
 from lockgate.bench.checks import check_answer, metrics_note, raised_open_files
 from lockgate.bench.event_loop import run_async
+from lockgate.bench.gateway_store import GatewayStore, prepare_gateway_store, store_config_yaml
+from lockgate.bench.instances import InstanceRun, measure_instances
 from lockgate.bench.litellm_venv import LITELLM_VERSION, install_litellm
 from lockgate.bench.load_driver import LoadDriver, choose_load_driver
 from lockgate.bench.machine import cpu_busy_fraction, describe_machine
@@ -41,6 +43,7 @@ from lockgate.bench.results import (
     THIN,
     BenchResult,
     HoldResult,
+    KeySetup,
     LoadResult,
     StreamResult,
     TargetResult,
@@ -89,6 +92,7 @@ class _Run:
         self.driver: LoadDriver = choose_load_driver(
             options.load_generator, workdir, options.wrk_threads
         )
+        self.key_setup: KeySetup | None = None
 
     # -- servers ---------------------------------------------------------------------------
 
@@ -229,12 +233,16 @@ class _Run:
         options = self.options
         one = many = None
         idle = after = None
+        startup: float | None = None
         try:
             if owned:
                 self.log(f"starting {target.process.name}")
                 target.process.start()
             try:
-                target.process.wait_ready(target.ready_url, target.ready_timeout_s)
+                ready_s = target.process.wait_ready(target.ready_url, target.ready_timeout_s)
+                startup = ready_s if owned else None
+                if target.name == GATEWAY:
+                    self.log(f"{target.name}: ready {ready_s:.2f}s after its start")
                 check_answer(target)
                 idle = target.process.rss()
                 self._load(target, options.connections, options.warmup_s)  # warm-up, not kept
@@ -253,8 +261,10 @@ class _Run:
             self.log(f"{target.name} failed: {exc}")
             self.notes.append(f"{target.name}: {exc}")
             error = str(exc).splitlines()[0][:200]
-            return TargetResult(target.name, target.description, one, many, idle, after, error)
-        return TargetResult(target.name, target.description, one, many, idle, after)
+            return TargetResult(
+                target.name, target.description, one, many, idle, after, error, startup
+            )
+        return TargetResult(target.name, target.description, one, many, idle, after, None, startup)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -300,19 +310,14 @@ class _Run:
             self._measure(
                 thin_target(self.workdir, free_port(), direct.chat_url), upstreams, owned=True
             ),
-            self._measure(
-                gateway_target(
-                    self.workdir, free_port(), config, options.workers, options.profile_path
-                ),
-                upstreams,
-                owned=True,
-            ),
         ]
+        results.extend(self._gateways(upstreams))
         if options.vs_litellm:
             litellm = self._litellm(config)  # installed after the others ran: no CPU shared
             if litellm is not None:
                 results.append(self._measure(litellm, upstreams, owned=True))
         settings = {
+            **self._store_settings(),
             "other load": quiet,
             "lockgate": __version__,
             "command": options.command,
@@ -332,7 +337,102 @@ class _Run:
             streams=self.streams,
             holds=self.holds,
             notes=self.notes,
+            key_setup=self.key_setup,
         )
+
+    # -- the gateway's store, and several instances ------------------------------------------
+
+    def _store(self) -> GatewayStore | None:
+        options = self.options
+        if not options.custom_store:
+            return None
+        store = prepare_gateway_store(
+            keys=options.keys,
+            database_url=options.database_url,
+            redis_url=options.redis_url,
+            data_dir=self.workdir / "lockgate-data",
+            stack=self.stack,
+            log=self.log,
+        )
+        seeded = store.seeded
+        self.key_setup = KeySetup(
+            store=store.kind,
+            limits_backend="Redis" if store.redis_url else "in-memory",
+            instances=options.instances,
+            keys=seeded.count if seeded else 0,
+            rpm_limit=seeded.limits.rpm_limit if seeded else None,
+            max_budget=seeded.limits.max_budget if seeded else None,
+            seed_s=seeded.seconds if seeded else None,
+        )
+        return store
+
+    def _store_settings(self) -> dict[str, str]:
+        setup = self.key_setup
+        if setup is None:
+            return {}
+        settings = {
+            "gateway store": f"{setup.store}, limits and invalidation {setup.limits_backend}",
+            "gateway instances": str(setup.instances),
+        }
+        if setup.keys:
+            settings["virtual keys"] = (
+                f"{setup.keys:,} in the store (seeded in {setup.seed_s or 0:.1f} s); requests "
+                f"use one with rpm_limit {setup.rpm_limit:,}/min and max_budget "
+                f"{setup.max_budget:,.0f} (rpm + budget reserved on every request)"
+            )
+        return settings
+
+    def _gateways(self, upstreams: BenchUpstreams) -> list[TargetResult]:
+        """The gateway (or its instances), on the store prepared for them."""
+        options = self.options
+        store = self._store()
+        general, sections = store_config_yaml(store) if store is not None else ("", "")
+        config = self.workdir / "gateway-config.yaml"
+        config.write_text(render_config(upstreams, general_extra=general, sections=sections))
+        seeded = store.seeded if store is not None else None
+        key = seeded.calling_key if seeded is not None else None
+        auth = (
+            f"virtual-key auth ({seeded.count:,} keys, rpm + budget limits)"
+            if seeded is not None
+            else "master-key auth"
+        )
+        if options.instances == 1:
+            target = gateway_target(
+                self.workdir,
+                free_port(),
+                config,
+                options.workers,
+                options.profile_path,
+                calling_key=key,
+                auth=auth,
+            )
+            return [self._measure(target, upstreams, owned=True)]
+        targets = [
+            gateway_target(
+                self.workdir,
+                free_port(),
+                config,
+                options.workers,
+                name=f"{GATEWAY}-{number}",
+                data_dir=self.workdir / f"lockgate-data-{number}",
+                calling_key=key,
+                auth=auth + ", shared PostgreSQL + Redis",
+            )
+            for number in range(1, options.instances + 1)
+        ]
+        drivers = [
+            choose_load_driver(
+                options.load_generator, self._subdir(f"load-{n}"), options.wrk_threads
+            )
+            for n in range(1, options.instances + 1)
+        ]
+        run = InstanceRun(options.connections, options.warmup_s, options.phase_s)
+        return measure_instances(targets, drivers, run, self.log, self.notes)
+
+    def _subdir(self, name: str) -> Path:
+        path = self.workdir / name
+        path.mkdir(exist_ok=True)
+        return path
 
 
 def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchResult:

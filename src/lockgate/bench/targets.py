@@ -119,9 +119,19 @@ def thin_target(workdir: Path, port: int, upstream_chat_url: str) -> Target:
 
 
 def gateway_target(
-    workdir: Path, port: int, config: Path, workers: int, profile_path: str | None = None
+    workdir: Path,
+    port: int,
+    config: Path,
+    workers: int,
+    profile_path: str | None = None,
+    *,
+    name: str = GATEWAY,
+    data_dir: Path | None = None,
+    calling_key: str | None = None,
+    auth: str = "master-key auth",
 ) -> Target:
-    """`lockgate serve`; with `profile_path`, under cProfile (stats written when it stops)."""
+    """`lockgate serve`; with `profile_path`, under cProfile (stats written when it stops).
+    Requests carry `calling_key` (a seeded virtual key), else the master key."""
     profiler = [] if profile_path is None else ["-m", "cProfile", "-o", profile_path]
     argv = [
         sys.executable,
@@ -138,23 +148,25 @@ def gateway_target(
         "--workers",
         str(workers),
         "--data-dir",
-        str(workdir / "lockgate-data"),
+        str(data_dir or workdir / "lockgate-data"),
     ]
     return Target(
-        name=GATEWAY,
-        description=f"`lockgate serve`, {workers} worker(s), master-key auth, metrics on"
+        name=name,
+        description=f"`lockgate serve`, {workers} worker(s), {auth}, metrics on"
         + ("" if profile_path is None else " (under cProfile: slower than normal)"),
         # uvicorn re-raises the signal it stopped on; only after SIGINT (KeyboardInterrupt)
         # does cProfile still get to write its stats.
         process=ManagedProcess(
-            "lockgate gateway",
+            "lockgate gateway" if name == GATEWAY else f"lockgate gateway {name}",
             argv,
-            workdir / "lockgate.log",
+            workdir / f"{name}.log",
             stop_signal=signal.SIGTERM if profile_path is None else signal.SIGINT,
         ),
         port=port,
         ready_path="/health/readiness",
-        headers=_json_headers(MASTER_KEY),
+        headers=_json_headers(calling_key or MASTER_KEY),
+        # Start-up with many keys, under a busy machine, may take longer than usual.
+        ready_timeout_s=120.0,
     )
 
 

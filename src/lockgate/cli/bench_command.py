@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import signal
 import sys
@@ -76,7 +77,63 @@ def register(commands: Any) -> None:
         help="run the gateway under cProfile, write its stats to FILE and print the hottest "
         "functions to stderr (the gateway is slower while profiled; --workers 1 only)",
     )
+    parser.add_argument(
+        "--keys",
+        type=_non_negative_int,
+        default=0,
+        metavar="N",
+        help="seed N virtual keys into the gateway's store before it starts; requests then "
+        "use one of them, with rpm and budget limits (issue 6: 100000)",
+    )
+    parser.add_argument(
+        "--instances",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="run N gateway instances sharing --database-url and --redis-url, each loaded "
+        "by its own load generator at the same time (default 1)",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="PostgreSQL server for the gateway's store (postgresql://user@host:port/db): a "
+        "fresh database is created on it for the run and dropped at the end (default: SQLite)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="Redis for the gateway's limits and invalidation, under a prefix of the run's "
+        "own, deleted at the end",
+    )
     parser.set_defaults(handler=run)
+
+
+def _without_password(argument: str) -> str:
+    """A URL's password replaced by ``***``: the command line is printed in the report."""
+    return re.sub(r"(://[^:/@\s]*:)[^@/\s]*@", r"\1***@", argument)
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Option combinations that cannot run, explained."""
+    if args.profile and args.workers > 1:
+        return "--profile needs --workers 1"
+    if args.instances > 1:
+        if not args.database_url or not args.redis_url:
+            return "--instances N > 1 needs --database-url (PostgreSQL) and --redis-url to share"
+        if args.profile:
+            return "--profile needs --instances 1"
+        if args.streams:
+            return "--streams needs --instances 1"
+    if args.database_url and not args.database_url.lower().startswith(("postgres", "postgresql")):
+        return "--database-url: give a postgresql:// URL (SQLite in the temp dir is the default)"
+    return None
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -100,11 +157,16 @@ def run(args: argparse.Namespace) -> int:
         load_generator=args.load_generator,
         upstream=args.upstream,
         wrk_threads=args.wrk_threads,
-        command=shlex.join(["lockgate", *sys.argv[1:]]),
+        command=shlex.join(["lockgate", *map(_without_password, sys.argv[1:])]),
         profile_path=None if args.profile is None else str(Path(args.profile).resolve()),
+        keys=args.keys,
+        instances=args.instances,
+        database_url=args.database_url,
+        redis_url=args.redis_url,
     )
-    if args.profile and args.workers > 1:
-        print("lockgate bench: --profile needs --workers 1", file=sys.stderr)
+    refusal = _refusal(args)
+    if refusal is not None:
+        print(f"lockgate bench: {refusal}", file=sys.stderr)
         return 2
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -154,7 +154,7 @@ class ControlPlane:
         now = time.time()
         current: dict[str, tuple[int, float]] = {}
         for kind, records in (
-            ("key", self.cache.keys()),
+            ("key", self.cache.keys_with_budget()),  # builds only these keys' records
             ("team", self.cache.teams.values()),
             ("user", self.cache.users.values()),
             ("org", self.cache.orgs.values()),
