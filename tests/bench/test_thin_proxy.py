@@ -58,3 +58,30 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_processes_share_the_port_and_all_stop(tmp_path: Path) -> None:
+    port = free_port()
+    argv = [sys.executable, "-m", "lockgate.bench.thin_proxy", "--port", str(port)]
+    argv += ["--upstream", "http://127.0.0.1:9/unused", "--processes", "3"]
+    process = ManagedProcess("thin", argv, tmp_path / "thin.log")
+    with process:
+        process.wait_ready(f"http://127.0.0.1:{port}/health", timeout=20)
+        rss = process.rss()
+        assert rss.processes == 3  # the first server and its two siblings
+        children = _children(process.pid)
+        assert len(children) == 2
+    assert not any(_alive(pid) for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().split(") ")[1].split()
+            except (FileNotFoundError, IndexError):
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found

@@ -308,7 +308,10 @@ class _Run:
         results = [
             self._measure(direct, upstreams, owned=False),
             self._measure(
-                thin_target(self.workdir, free_port(), direct.chat_url), upstreams, owned=True
+                # As many thin processes as gateway workers: the ratio compares like for like.
+                thin_target(self.workdir, free_port(), direct.chat_url, processes=options.workers),
+                upstreams,
+                owned=True,
             ),
         ]
         results.extend(self._gateways(upstreams))

@@ -95,7 +95,7 @@ def mock_target(workdir: Path, port: int) -> Target:
     )
 
 
-def thin_target(workdir: Path, port: int, upstream_chat_url: str) -> Target:
+def thin_target(workdir: Path, port: int, upstream_chat_url: str, processes: int = 1) -> Target:
     argv = [
         sys.executable,
         "-m",
@@ -106,10 +106,15 @@ def thin_target(workdir: Path, port: int, upstream_chat_url: str) -> Target:
         str(port),
         "--upstream",
         upstream_chat_url,
+        "--processes",
+        str(processes),
     ]
     return Target(
         name=THIN,
-        description="thinnest aiohttp pass-through: one pooled ClientSession, bytes in, bytes out",
+        description=(
+            "thinnest aiohttp pass-through: one pooled ClientSession, bytes in, bytes out"
+            + (f"; {processes} processes sharing the port" if processes > 1 else "")
+        ),
         process=ManagedProcess("thin pass-through", argv, workdir / "thin.log"),
         port=port,
         ready_path="/health",

@@ -5,12 +5,17 @@ pooled aiohttp session, and returns the upstream's status, content type and byte
 parsing, no auth, no logging. Run it as
 
     python -m lockgate.bench.thin_proxy --port 4100 --upstream http://127.0.0.1:8080/v1/chat/completions
+
+``--processes N`` runs N such servers sharing the port (SO_REUSEPORT), the same process count
+as a gateway started with ``--workers N``, so the ratio compares equal resources.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
@@ -63,16 +68,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="URL every POST is sent to")
+    parser.add_argument("--processes", type=int, default=1, help="servers sharing the port")
     args = parser.parse_args(argv)
-    web.run_app(
-        create_thin_proxy(args.upstream),
-        host=args.host,
-        port=args.port,
-        access_log=None,
-        print=None,
-        backlog=1024,
-        loop=_event_loop_factory(),
-    )
+    shared = args.processes > 1
+    # The extra servers are children of this one, so stopping it (SIGTERM) stops them all.
+    children = [
+        subprocess.Popen(  # noqa: S603 - this module, with the arguments it was given
+            [
+                sys.executable,
+                "-m",
+                "lockgate.bench.thin_proxy",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+                "--upstream",
+                args.upstream,
+                "--processes",
+                "0",
+            ]
+        )
+        for _ in range(args.processes - 1)
+    ]
+    try:
+        web.run_app(
+            create_thin_proxy(args.upstream),
+            host=args.host,
+            port=args.port,
+            access_log=None,
+            print=None,
+            backlog=1024,
+            reuse_port=shared or args.processes == 0,
+            loop=_event_loop_factory(),
+        )
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
     return 0
 
 
