@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import socket
 
 import pytest
@@ -206,6 +207,106 @@ async def test_reused_connection_closed_before_any_reply_is_retried_once() -> No
         assert (await transport.send(call, Timeouts())).body == b"ok"
         assert (await transport.send(call, Timeouts())).body == b"ok"  # retried
         assert len(connections) == 2
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def _one_reply(reply: bytes) -> tuple[asyncio.Server, int]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(reply)
+            await writer.drain()
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "reply", "body"),
+    [
+        # No length and no chunking: the body ends when the upstream closes the connection.
+        (
+            "close-delimited",
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end",
+            b"until the end",
+        ),
+        # An interim 103 Early Hints comes first; the real response follows on the same bytes.
+        (
+            "interim 103",
+            b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal",
+            b"final",
+        ),
+        (
+            "chunked with a trailer",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+            b"hello world",
+        ),
+        (
+            "gzip",
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "
+            + str(len(gzip.compress(b'{"a": 1}' * 50))).encode()
+            + b"\r\n\r\n"
+            + gzip.compress(b'{"a": 1}' * 50),
+            b'{"a": 1}' * 50,
+        ),
+    ],
+)
+async def test_response_framings(name: str, reply: bytes, body: bytes) -> None:
+    server, port = await _one_reply(reply)
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    try:
+        response = await transport.send(
+            UpstreamRequest("POST", f"http://127.0.0.1:{port}/", {}, b"{}"), Timeouts()
+        )
+        assert response.status == 200, name
+        assert response.body == body, name
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_unsupported_content_encoding_is_refused() -> None:
+    server, port = await _one_reply(
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc"
+    )
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    try:
+        with pytest.raises(APIConnectionError, match="unsupported content-encoding 'br'"):
+            await transport.send(
+                UpstreamRequest("POST", f"http://127.0.0.1:{port}/", {}, b"{}"), Timeouts()
+            )
+    finally:
+        await transport.aclose()
+        server.close()
+
+
+async def test_a_large_stream_read_slowly_arrives_whole() -> None:
+    """More than the read-pause threshold (1 MiB) waits in the socket, not in memory, while
+    the consumer is slow; every byte still arrives, in order."""
+    payload = bytes(range(256)) * (6 * 4096)  # 6 MiB
+    chunk = 64 * 1024
+    parts = [payload[i : i + chunk] for i in range(0, len(payload), chunk)]
+    reply = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
+        + b"0\r\n\r\n"
+    )
+    server, port = await _one_reply(reply)
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    try:
+        received = bytearray()
+        request = UpstreamRequest("POST", f"http://127.0.0.1:{port}/", {}, b"{}")
+        async with transport.stream(request, Timeouts()) as response:
+            async for piece in response.iter_bytes():
+                received += piece
+                await asyncio.sleep(0.001)  # a slow consumer
+        assert bytes(received) == payload
     finally:
         await transport.aclose()
         server.close()
