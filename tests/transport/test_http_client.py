@@ -310,3 +310,31 @@ async def test_a_large_stream_read_slowly_arrives_whole() -> None:
     finally:
         await transport.aclose()
         server.close()
+
+
+async def test_request_line_is_always_one_clean_line() -> None:
+    """A space, a non-ASCII letter or a control character in a URL is percent-encoded: no
+    URL can split the request line or smuggle a header in."""
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            seen.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    try:
+        url = f"http://127.0.0.1:{port}/v1/a b/é\x0bX-Evil: 1/chat?x=1"
+        await transport.send(UpstreamRequest("GET", url, {}), Timeouts())
+    finally:
+        await transport.aclose()
+        server.close()
+    (head,) = seen
+    request_line, *headers = head.decode("ascii").split("\r\n")
+    assert request_line == "GET /v1/a%20b/%C3%A9%0BX-Evil:%201/chat?x=1 HTTP/1.1"
+    assert not any(h.lower().startswith("x-evil") for h in headers)

@@ -11,12 +11,20 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lockgate.transport.h1_connection import H1Connection
 from lockgate.transport.resolver import CheckingResolver
 
 __all__ = ["ConnectFailed", "ConnectTimeout", "ConnectionPool", "Origin", "Target", "parse_target"]
+
+
+# RFC 3986 characters a request-target may carry as they are (unreserved, reserved, and
+# "%" of an existing escape); everything else is percent-encoded.
+_REQUEST_TARGET_KEEP = "-._~:/?#[]@!$&'()*+,;=%"
+_REQUEST_TARGET_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + _REQUEST_TARGET_KEEP
+)
 
 
 class ConnectTimeout(TimeoutError):
@@ -55,6 +63,11 @@ def parse_target(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # The request line must be printable ASCII without spaces: anything else (a space or a
+    # non-ASCII letter in a configured api_base, a control character) is percent-encoded,
+    # so no URL can split the request line or add a header.
+    if not _REQUEST_TARGET_SAFE.issuperset(path):
+        path = quote(path, safe=_REQUEST_TARGET_KEEP)
     return Target(Origin(parts.scheme, host, port, host_header), path)
 
 
