@@ -73,7 +73,7 @@ class Client:
         default_hosts = frozenset().union(
             *(p.default_hosts for p in self.registry.providers.values())
         )
-        from lockgate.transport.http_client import HttpTransport  # aiohttp on first use
+        from lockgate.transport.http_client import HttpTransport  # loaded on first use
 
         self.transport: HttpTransport = HttpTransport(
             egress or EgressPolicy(allowed_hosts=default_hosts)

@@ -1,7 +1,7 @@
 """Transport: the only layer that opens connections (egress policy, pooling, framing).
 
-``HttpTransport`` is imported on first use: aiohttp builds TLS contexts when it is imported,
-which ``import lockgate`` should not pay for.
+``HttpTransport`` is imported on first use: it loads httptools and the ssl module, which
+``import lockgate`` should not pay for.
 """
 
 from __future__ import annotations
