@@ -116,3 +116,17 @@ async def test_two_instances_share_one_budget(
         *((one if i % 2 else two).reserve([bucket], rid(), 100, 0, NOW, 60) for i in range(40))
     )
     assert sum(v.ok for v in verdicts) == 10
+
+
+async def test_expiry_still_applies_after_early_settlements(backend: LimitBackend) -> None:
+    """Settled holds leave nothing behind, and a hold that expires later than the ones
+    settled before it still lapses on time (the in-process backend purges lazily)."""
+    bucket = Bucket("key:e", "key 'e'", parallel=2)
+    now = time.time()
+    short = rid()
+    assert (await backend.reserve([bucket], short, 0, 0, now, 0.1)).ok
+    await backend.settle([bucket], short, 0, 0, 0, minute_of(now))
+    assert (await backend.reserve([bucket], rid(), 0, 0, now, 0.5)).ok  # held until +0.5
+    assert (await backend.reserve([bucket], rid(), 0, 0, now, 60)).ok
+    assert (await backend.reserve([bucket], rid(), 0, 0, now + 0.2, 60)).reason == "parallel"
+    assert (await backend.reserve([bucket], rid(), 0, 0, now + 0.6, 60)).ok  # +0.5 lapsed

@@ -22,12 +22,26 @@ class _Scope:
     minute: int = -1
     requests: int = 0
     tokens: int = 0
+    # No reservation expires before this: until then purge() is one comparison, not a scan
+    # of every request in flight (settled reservations leave it early, never late).
+    earliest_expiry: float = float("inf")
+
+    def hold(self, reservation_id: str, nano: int, until: float) -> None:
+        self.reservations[reservation_id] = (nano, until)
+        self.reserved += nano
+        if until < self.earliest_expiry:
+            self.earliest_expiry = until
 
     def purge(self, now: float) -> None:
+        if now < self.earliest_expiry:
+            return
         expired = [rid for rid, (_, until) in self.reservations.items() if until <= now]
         for rid in expired:
             amount, _ = self.reservations.pop(rid)
             self.reserved -= amount
+        self.earliest_expiry = min(
+            (until for _, until in self.reservations.values()), default=float("inf")
+        )
 
     def usage(self, minute: int) -> tuple[int, int]:
         return (self.requests, self.tokens) if self.minute == minute else (0, 0)
@@ -73,8 +87,7 @@ class InMemoryLimitBackend:
         requests_after: list[int] = []
         tokens_after: list[int] = []
         for scope in scopes:
-            scope.reservations[reservation_id] = (cost_nano, now + hold_seconds)
-            scope.reserved += cost_nano
+            scope.hold(reservation_id, cost_nano, now + hold_seconds)
             if scope.minute != minute:
                 scope.minute, scope.requests, scope.tokens = minute, 0, 0
             scope.requests += 1

@@ -5,8 +5,9 @@ it by the actual cost and frees the parallel slot.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,10 @@ class RequestPolicy:
             max_budget=global_budget.max_budget, budget_duration=global_budget.budget_duration
         )
         self._clock = clock
+        # Reservation ids: unique across instances sharing Redis (a random prefix per
+        # process) without a uuid4 (and its getrandom call) per request.
+        self._reservation_prefix = secrets.token_hex(8)
+        self._reservation_counter = itertools.count(1)
 
     async def admit(
         self,
@@ -118,7 +123,7 @@ class RequestPolicy:
         if not buckets:
             return admission
         worst = self._prices.worst_case(resolved, route, body)
-        reservation_id = uuid.uuid4().hex
+        reservation_id = f"{self._reservation_prefix}{next(self._reservation_counter):x}"
         verdict = await self._backend.reserve(
             buckets, reservation_id, worst.cost_nano, worst.prompt_tokens, now, self._hold
         )
