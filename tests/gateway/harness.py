@@ -1,4 +1,5 @@
-"""Start the real gateway (uvicorn + httptools) on loopback inside the test's event loop."""
+"""Start the real gateway (uvicorn's server with lockgate's HTTP/1.1 protocol) on loopback
+inside the test's event loop."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from lockgate.config import Config, parse_config
 from lockgate.gateway.app import GatewayApp
 from lockgate.gateway.control_plane import ControlPlane
 from lockgate.gateway.factory import create_app
+from lockgate.gateway.h1_protocol import GatewayHttpProtocol
 from lockgate.gateway.state import build_state
 from lockgate.observability import AccessLog
 from lockgate.security import Secret
@@ -69,6 +71,7 @@ async def running_gateway(
     data_dir: Path | None = None,
     control: bool = True,
     span_processors: Sequence[SpanProcessor] | None = None,
+    keep_alive_seconds: int = 5,
 ) -> AsyncIterator[RunningGateway]:
     """The gateway on a free port. With ``control`` (the default), virtual keys, limits and
     spend logs are on: the config's database_url, else SQLite in ``data_dir`` (default: a
@@ -77,7 +80,9 @@ async def running_gateway(
     with tempfile.TemporaryDirectory(prefix="lockgate-test-") as tmp:
         folder = data_dir or Path(tmp)
         plane = ControlPlane(config, folder) if control else None
-        async with _serve(config, plane, graceful_seconds, span_processors) as running:
+        async with _serve(
+            config, plane, graceful_seconds, span_processors, keep_alive_seconds
+        ) as running:
             yield running
 
 
@@ -87,6 +92,7 @@ async def _serve(
     plane: ControlPlane | None,
     graceful_seconds: int,
     span_processors: Sequence[SpanProcessor] | None,
+    keep_alive_seconds: int,
 ) -> AsyncIterator[RunningGateway]:
     log = io.StringIO()
     state = build_state(config, master_key=Secret(MASTER_KEY), control=plane)
@@ -98,12 +104,14 @@ async def _serve(
             host="127.0.0.1",
             port=port,
             loop="none",
-            http="httptools",
+            http=GatewayHttpProtocol,
             lifespan="on",
             log_level="warning",
             access_log=False,
             proxy_headers=False,
+            server_header=False,
             timeout_graceful_shutdown=graceful_seconds,
+            timeout_keep_alive=keep_alive_seconds,
         )
     )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

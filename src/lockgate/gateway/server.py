@@ -1,4 +1,5 @@
-"""Run the gateway under uvicorn (uvloop + httptools), one process or several workers."""
+"""Run the gateway under uvicorn's server loop (uvloop) with lockgate's own HTTP/1.1
+connection protocol (httptools), one process or several workers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from lockgate.config.launch import LaunchSpec
+from lockgate.gateway.h1_protocol import GatewayHttpProtocol
 from lockgate.gateway.runtime import GatewayRuntime
 
 __all__ = ["ServerOptions", "run_server"]
@@ -29,7 +31,7 @@ def _uvicorn_kwargs(options: ServerOptions) -> dict[str, object]:
         "host": options.host,
         "port": options.port,
         "loop": "uvloop",
-        "http": "httptools",
+        "http": GatewayHttpProtocol,
         "lifespan": "on",
         "access_log": False,  # lockgate writes its own structured access log
         "server_header": False,
