@@ -1,10 +1,12 @@
 """The start-up key load: the lean query builds the same records as the ORM path (SQLite and
-PostgreSQL), keys are built on first lookup with the same semantics as eagerly built ones,
-and 100,000 keys load within a bound."""
+PostgreSQL), keys are built on first lookup with the same semantics as eagerly built ones
+(whether their ids are uuid hex, packed, or anything else, kept as rows), and 100,000 keys
+load within a bound."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -26,14 +28,22 @@ from lockgate.store.access_tables import KeyRow, TeamRow, UserRow
 from tests.servers import postgres_database
 
 HASHER = KeyHasher(Secret("k" * 40))
+# Key ids as lockgate makes them (uuid4 hex: packed until used), or as a store might hold.
+HEX_IDS = {name: uuid.uuid5(uuid.NAMESPACE_DNS, name).hex for name in ("plain", "full", "all")}
+NAMED_IDS = {"plain": "plain", "full": "full", "all": "all-models"}
 
 
-def _rows() -> list[KeyRow]:
+@pytest.fixture(params=[HEX_IDS, NAMED_IDS], ids=["uuid-ids", "named-ids"])
+def ids(request: pytest.FixtureRequest) -> dict[str, str]:
+    return request.param  # type: ignore[no-any-return]
+
+
+def _rows(ids: dict[str, str] = NAMED_IDS) -> list[KeyRow]:
     later = datetime.now(UTC) + timedelta(days=3)
     return [
-        KeyRow(id="plain", digest=HASHER.digest("sk-plain"), key_name="sk-...lain"),
+        KeyRow(id=ids["plain"], digest=HASHER.digest("sk-plain"), key_name="sk-...lain"),
         KeyRow(
-            id="full",
+            id=ids["full"],
             digest=HASHER.digest("sk-full"),
             key_name="sk-...full",
             key_alias="full-alias",
@@ -56,7 +66,7 @@ def _rows() -> list[KeyRow]:
             metadata_={"owner": {"name": "x"}, "n": [1, 2]},
         ),
         KeyRow(
-            id="all-models",
+            id=ids["all"],
             digest=HASHER.digest("sk-all"),
             key_name="sk-...all",
             models=["all-proxy-models"],
@@ -66,12 +76,12 @@ def _rows() -> list[KeyRow]:
 
 
 @asynccontextmanager
-async def _store(url: str) -> AsyncIterator[Store]:
+async def _store(url: str, ids: dict[str, str] = NAMED_IDS) -> AsyncIterator[Store]:
     store = Store.from_url(url)
     try:
         await store.migrate()
         async with store.session() as session, session.begin():
-            session.add_all(_rows())
+            session.add_all(_rows(ids))
         yield store
     finally:
         await store.aclose()
@@ -105,8 +115,10 @@ async def _loaded(store: Store) -> AccessCache:
     return cache
 
 
-async def test_keys_are_built_on_first_lookup_with_current_users(tmp_path: Path) -> None:
-    async with _store(default_sqlite_url(tmp_path)) as store:
+async def test_keys_are_built_on_first_lookup_with_current_users(
+    tmp_path: Path, ids: dict[str, str]
+) -> None:
+    async with _store(default_sqlite_url(tmp_path), ids) as store:
         cache = await _loaded(store)
         rows = {row.id: row for row in await store.find(KeyRow)}
     assert len(cache) == 3
@@ -115,41 +127,52 @@ async def test_keys_are_built_on_first_lookup_with_current_users(tmp_path: Path)
     with pytest.raises(AuthenticationError, match="blocked"):
         auth.authenticate("sk-full")
     principal = auth.authenticate("sk-plain")
-    assert principal is not None and principal.key_id == "plain" and not principal.is_admin
+    assert principal is not None and principal.key_id == ids["plain"] and not principal.is_admin
+    assert auth.authenticate("sk-plain") == principal  # built once, then from memory
     # A user changed before its key was first used: the key takes the new role when built.
     cache.put_user(
         cache.users["u1"].__class__(
             "u1", "internal_user", None, cache.users["u1"].models, cache.users["u1"].limits
         )
     )
-    full = cache.key("full")
-    assert full == KeyRecord.of(rows["full"])
-    # A key with nothing set is kept as its id alone until used: its record is the same.
-    assert cache.key("plain") == KeyRecord.of(rows["plain"])
-    assert cache.key("all-models") == KeyRecord.of(rows["all-models"])
+    full = cache.key(ids["full"])
+    assert full == KeyRecord.of(rows[ids["full"]])
+    # A key with nothing set is kept as its id and digest alone until used: same record.
+    assert cache.key(ids["plain"]) == KeyRecord.of(rows[ids["plain"]])
+    assert cache.key(ids["all"]) == KeyRecord.of(rows[ids["all"]])
     built = cache.key_by_digest(HASHER.digest("sk-full"))
     assert built is not None and built.principal.role == "internal_user"
     assert built.principal.organization_id == "o1"
     assert len(cache) == 3
+    # Built keys follow their user's changes too.
+    cache.drop_user("u1")
+    built = cache.key_by_digest(HASHER.digest("sk-full"))
+    assert built is not None and built.principal.role == ""
 
 
-async def test_changes_replace_and_drop_keys_not_built_yet(tmp_path: Path) -> None:
-    async with _store(default_sqlite_url(tmp_path)) as store:
+async def test_changes_replace_and_drop_keys_not_built_yet(
+    tmp_path: Path, ids: dict[str, str]
+) -> None:
+    async with _store(default_sqlite_url(tmp_path), ids) as store:
         cache = await _loaded(store)
         rows = {row.id: row for row in await store.find(KeyRow)}
     # Regenerated (same id, new digest) before first use: the old digest is gone.
-    regenerated = KeyRecord.of(rows["plain"]).__class__(
+    plain = KeyRecord.of(rows[ids["plain"]])
+    regenerated = plain.__class__(
         **{
-            **{f: getattr(KeyRecord.of(rows["plain"]), f) for f in KeyRecord.__slots__},
+            **{f: getattr(plain, f) for f in KeyRecord.__slots__},
             "digest": HASHER.digest("sk-new"),
         }
     )
     cache.put_key(regenerated)
     assert cache.key_by_digest(HASHER.digest("sk-plain")) is None
     assert cache.key_by_digest(HASHER.digest("sk-new")) is not None
-    cache.drop_key("all-models")
-    assert cache.key("all-models") is None
+    cache.drop_key(ids["all"])
+    assert cache.key(ids["all"]) is None
     assert cache.key_by_digest(HASHER.digest("sk-all")) is None
+    assert len(cache) == 2
+    cache.drop_key(ids["all"])  # again, or a key never seen: nothing happens
+    cache.drop_key(uuid.uuid4().hex)
     assert len(cache) == 2
     # A user's role change reaches its keys built later, and dropping the user too.
     cache.drop_user("u1")
@@ -157,14 +180,48 @@ async def test_changes_replace_and_drop_keys_not_built_yet(tmp_path: Path) -> No
     assert built is not None and built.principal.role == "" and not built.principal.is_admin
 
 
-async def test_only_keys_with_a_budget_are_built_for_budget_seeding(tmp_path: Path) -> None:
-    async with _store(default_sqlite_url(tmp_path)) as store:
+async def test_only_keys_with_a_budget_are_built_for_budget_seeding(
+    tmp_path: Path, ids: dict[str, str]
+) -> None:
+    async with _store(default_sqlite_url(tmp_path), ids) as store:
         cache = await _loaded(store)
-    assert [k.id for k in cache.keys_with_budget()] == ["full"]
+    assert [k.id for k in cache.keys_with_budget()] == [ids["full"]]
     every = cache.keys()
-    assert sorted(k.id for k in every) == ["all-models", "full", "plain"]
+    assert sorted(k.id for k in every) == sorted(ids.values())
     full = cache.key_by_digest(HASHER.digest("sk-full"))
     assert full is not None and full.principal.is_admin  # u1 is a proxy admin
+    assert len(cache) == 3
+
+
+async def test_a_refresh_reaches_keys_not_built_yet(tmp_path: Path, ids: dict[str, str]) -> None:
+    """What an invalidation message does (`Invalidator` calls `AccessLoader.refresh`)."""
+    async with _store(default_sqlite_url(tmp_path), ids) as store:
+        cache = AccessCache()
+        loader = AccessLoader(store, cache)
+        await loader.load_all()
+        async with store.session() as session, session.begin():
+            plain = await session.get(KeyRow, ids["plain"])
+            assert plain is not None
+            plain.blocked = True
+            all_models = await session.get(KeyRow, ids["all"])
+            await session.delete(all_models)
+        await loader.refresh("key", ids["plain"])
+        await loader.refresh("key", ids["all"])
+    auth = VirtualKeyAuthenticator(HASHER, cache)
+    with pytest.raises(AuthenticationError, match="blocked"):
+        auth.authenticate("sk-plain")
+    assert auth.authenticate("sk-all") is None and cache.key(ids["all"]) is None
+    assert len(cache) == 2
+
+
+async def test_keys_load_packed_from_postgresql() -> None:
+    async with postgres_database() as url, _store(async_database_url(url), HEX_IDS) as store:
+        cache = await _loaded(store)
+        rows = {row.id: row for row in await store.find(KeyRow)}
+    assert len(cache) == 3
+    for name in HEX_IDS:
+        assert cache.key(HEX_IDS[name]) == KeyRecord.of(rows[HEX_IDS[name]])
+    assert VirtualKeyAuthenticator(HASHER, cache).authenticate("sk-plain") is not None
 
 
 async def test_100k_keys_load_within_two_seconds(tmp_path: Path) -> None:

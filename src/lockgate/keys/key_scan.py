@@ -5,41 +5,35 @@ decodes six JSON columns and parses three timestamps per row: about 50 µs a key
 100,000 keys. Here one Core ``SELECT`` fetches only the columns a record needs, the JSON
 columns arrive as text, the usual empty values (``[]``, ``{}``, ``null``) as NULL (shared
 immutable empties in the record, nothing parsed); the rest is parsed with orjson. On SQLite
-the rows come straight from the driver as tuples. The cache keeps these rows and builds a
-key's record when the key is first looked up (`AccessCache`).
+the rows come straight from the driver as tuples. The cache keeps these rows, packed
+(`KeyTable`), and builds a key's record when the key is first looked up (`AccessCache`).
 
 The records are equal to ``KeyRecord.of(row)`` for the same row (a test holds both to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import Text, case, cast, null, select
+from sqlalchemy import Text, case, cast, func, null, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lockgate.keys.key_table import KeyTable, KeyTableBuilder
 from lockgate.keys.records import KeyRecord, Limits, ModelAccess
 from lockgate.store import Store
 from lockgate.store.access_tables import KeyRow
 
 __all__ = [
-    "DIGEST",
-    "ID",
     "MAX_BUDGET",
-    "USER_ID",
-    "KeyIndex",
-    "compact",
-    "expand",
-    "has_budget",
-    "read_key_index",
+    "PLAIN_TAIL",
     "read_key_records",
     "read_key_rows",
+    "read_key_table",
     "record_of",
-    "user_of",
 ]
 
 _EMPTY_MAP: Final[MappingProxyType[str, Any]] = MappingProxyType({})
@@ -185,96 +179,61 @@ def record_of(row: Any) -> KeyRecord:
     )
 
 
-# Positions in a key row, for the cache's indexes (built before any record is).
-ID: Final = 0
-DIGEST: Final = 1
-USER_ID: Final = 3
+# Position of ``max_budget`` in a row (the budget seeding builds only the keys with one).
 MAX_BUDGET: Final = 9
+# The tail (every column after id and digest) of a key with nothing set (most keys): no
+# alias, owner, models, limits, expiry or metadata, not blocked. Blocked reads 0 on SQLite,
+# False on PostgreSQL; both equal False.
+PLAIN_TAIL: Final = (None,) * 16 + (False, None)
+
+_CHUNK = 1000
+_SCAN_CACHE_SIZE = -64  # KiB
 
 
-# The row of a key with nothing set beyond its id and digest (most keys): no alias, owner,
-# models, limits, expiry or metadata, not blocked. Blocked reads 0 on SQLite, False on
-# PostgreSQL; both equal False.
-_PLAIN_TAIL: Final = (None,) * 16 + (False, None)
-
-
-def compact(row: Any) -> Any:
-    """What the cache keeps of a row until the key is used: only the id for a plain key
-    (about 250 bytes less a key: 25 MB for 100,000), else the row as a tuple."""
-    return row[ID] if tuple(row[2:]) == _PLAIN_TAIL else tuple(row)
-
-
-def expand(digest: str, kept: Any) -> tuple[Any, ...]:
-    """The row `compact` kept, back (`digest` is the key it was kept under)."""
-    return (kept, digest, *_PLAIN_TAIL) if isinstance(kept, str) else kept
-
-
-def user_of(kept: Any) -> str | None:
-    return None if isinstance(kept, str) else kept[USER_ID]
-
-
-def has_budget(kept: Any) -> bool:
-    return not isinstance(kept, str) and kept[MAX_BUDGET] is not None
-
-
-@dataclass(slots=True)
-class KeyIndex:
-    """Every key of the store as the cache holds it until the key is first used."""
-
-    kept: dict[str, Any] = field(default_factory=dict)  # digest -> `compact(row)`
-    digests: dict[str, str] = field(default_factory=dict)  # key id -> digest
-    of_user: dict[str, set[str]] = field(default_factory=dict)  # user id -> key ids
-
-    def add(self, rows: Iterable[Any]) -> None:
-        kept, digests, of_user = self.kept, self.digests, self.of_user
-        for row in rows:
-            ident, digest, user = row[ID], row[DIGEST], row[USER_ID]
-            kept[digest] = compact(row)
-            digests[ident] = digest
-            if user:
-                of_user.setdefault(user, set()).add(ident)
-
-
-_CHUNK = 5000
-
-
-async def _row_chunks(store: Store) -> AsyncIterator[Sequence[Any]]:
-    """The key rows, a few thousand at a time: the whole result never sits in memory at
-    once (100,000 full rows would cost about 50 MB of RSS, kept after they are freed)."""
+async def _row_chunks(connection: AsyncConnection) -> AsyncIterator[Sequence[Any]]:
+    """The key rows, a thousand at a time: the whole result never sits in memory at once
+    (100,000 full rows would cost about 50 MB of RSS, kept after they are freed)."""
     query = select(*_COLUMNS)
-    async with store.engine.connect() as connection:
-        if connection.dialect.name != "sqlite":
-            result = await connection.stream(query)
-            async for partition in result.partitions(_CHUNK):
-                yield partition
-            return
-        # SQLite: straight from the driver (plain tuples); SQLAlchemy's rows and result
-        # processing would double the time of the fetch. The query's only parameters are
-        # the constant empty JSON texts, rendered inline.
-        raw = await connection.get_raw_connection()
-        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-        driver: Any = raw.driver_connection  # aiosqlite's Connection
-        cursor = await driver.execute(str(compiled))
-        try:
+    if connection.dialect.name != "sqlite":
+        result = await connection.stream(query)
+        async for partition in result.partitions(_CHUNK):
+            yield partition
+        return
+    # SQLite: straight from the driver (plain tuples); SQLAlchemy's rows and result
+    # processing would double the time of the fetch. The query's only parameters are the
+    # constant empty JSON texts, rendered inline.
+    raw = await connection.get_raw_connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    driver: Any = raw.driver_connection  # aiosqlite's Connection
+    # A scan reads each page once: with the usual page cache (2 MB) it would only fill
+    # memory that stays allocated after (the hot path never reads the store).
+    async with driver.execute("PRAGMA cache_size") as pragma:
+        (cache_size,) = await pragma.fetchone()
+    await (await driver.execute(f"PRAGMA cache_size = {_SCAN_CACHE_SIZE}")).close()
+    try:
+        async with driver.execute(str(compiled)) as cursor:
             while chunk := await cursor.fetchmany(_CHUNK):
                 yield chunk
-        finally:
-            await cursor.close()
+    finally:
+        await (await driver.execute(f"PRAGMA cache_size = {int(cache_size)}")).close()
 
 
-async def read_key_index(store: Store) -> KeyIndex:
-    """Every key in the store, compact (the start-up load)."""
-    index = KeyIndex()
-    async for chunk in _row_chunks(store):
-        index.add(chunk)
-    return index
+async def read_key_table(store: Store) -> KeyTable:
+    """Every key in the store, packed (the start-up load)."""
+    async with store.engine.connect() as connection:
+        expected = await connection.scalar(select(func.count()).select_from(KeyRow))
+        builder = KeyTableBuilder(PLAIN_TAIL, expected or 0)
+        async for chunk in _row_chunks(connection):
+            builder.add(chunk)
+    return builder.build()
 
 
 async def read_key_rows(store: Store) -> list[Any]:
     """Every key in the store as a row of the columns a record needs (see `record_of`)."""
     rows: list[Any] = []
-    async for chunk in _row_chunks(store):
-        rows.extend(chunk)
+    async with store.engine.connect() as connection:
+        async for chunk in _row_chunks(connection):
+            rows.extend(chunk)
     return rows
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from lockgate.keys.access_cache import AccessCache, Snapshot
-from lockgate.keys.key_scan import read_key_index
+from lockgate.keys.key_scan import read_key_table
 from lockgate.keys.records import EndUserRecord, KeyRecord, OrgRecord, TeamRecord, UserRecord
 from lockgate.keys.roles import TEAM_ADMIN
 from lockgate.store import Store
@@ -31,7 +31,7 @@ class AccessLoader:
 
     async def load_all(self) -> None:
         # Keys with one lean query (see key_scan): 100,000 of them load in well under a second.
-        key_index = await read_key_index(self._store)
+        key_table = await read_key_table(self._store)
         teams, users, orgs, members, end_users, budgets = await self._store.all_rows(
             [TeamRow, UserRow, OrganizationRow, MembershipRow, EndUserRow, BudgetRow]
         )
@@ -44,7 +44,7 @@ class AccessLoader:
                     admins[m.scope_id].add(m.user_id)
         budget_by_id = {b.id: b for b in budgets}
         snapshot = Snapshot(
-            key_index=key_index,
+            key_table=key_table,
             teams=[TeamRecord.of(t, admins[t.id], team_members[t.id]) for t in teams],
             users=[UserRecord.of(u) for u in users],
             orgs=[OrgRecord.of(o) for o in orgs],
