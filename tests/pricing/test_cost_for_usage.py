@@ -246,3 +246,32 @@ def test_usage_cost_takes_model_info(synthetic: ModelTable) -> None:
     info = synthetic.lookup("openai/m")
     assert info is not None
     assert usage_cost(usage(1, 1), info) == pytest.approx(11.0)
+
+
+# --- a usage without details (most answers) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "prompt", "completion"),
+    [
+        ("gpt-4o-mini", 19, 10),
+        ("gpt-4o-mini", 0, 0),
+        ("gemini/gemini-2.5-pro", 250_000, 3_000),  # above a tier threshold
+        ("gemini/gemini-2.5-pro", 1_000, 3_000),
+        ("claude-sonnet-4-5", 1_234_567, 7),
+    ],
+)
+def test_no_details_costs_what_zero_details_cost(model: str, prompt: int, completion: int) -> None:
+    bare = Usage(prompt_tokens=prompt, completion_tokens=completion)
+    assert bare.prompt_tokens_details is None and bare.completion_tokens_details is None
+    expected = cost_for_usage(usage(prompt, completion), model)
+    assert expected is not None
+    assert cost_for_usage(bare, model) == expected
+
+
+def test_lookups_are_answered_alike_when_asked_again() -> None:
+    table = ModelTable.packaged()
+    first = table.lookup("gpt-4o-mini", "openai")
+    assert first is not None and table.lookup("gpt-4o-mini", "openai") is first
+    assert table.lookup("no-such-model-anywhere") is None
+    assert table.lookup("no-such-model-anywhere") is None

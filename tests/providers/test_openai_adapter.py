@@ -101,6 +101,33 @@ def test_parse_mistral_reasoning_content_parts() -> None:
     )
     assert parsed.choices[0].message.content == "The answer is 4."
     assert parsed.choices[0].message.reasoning_content == "Okay, "
+    # Rewritten: the provider's bytes are no longer this response's wire form.
+    assert orjson.loads(parsed.wire_bytes())["choices"][0]["message"]["content"] == (
+        "The answer is 4."
+    )
+
+
+def test_parse_keeps_the_provider_bytes_and_types_on_read() -> None:
+    raw = (
+        b'{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini",'
+        b'"choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},'
+        b'"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,'
+        b'"total_tokens":4,"prompt_tokens_details":{"cached_tokens":2}}}'
+    )
+    parsed = ADAPTER.parse_chat_response(call(), UpstreamResponse(200, {}, raw))
+    assert parsed.wire_bytes() is raw
+    assert parsed.usage is not None and parsed.usage.cached_tokens == 2
+    assert parsed.choices[0].message.content == "Hi"
+    assert parsed.choices[0].finish_reason == "stop"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[]", b"{}", b'{"choices": {}}', b"not json"],
+)
+def test_parse_refuses_a_body_without_choices(raw: bytes) -> None:
+    with pytest.raises(lockgate.APIConnectionError):
+        ADAPTER.parse_chat_response(call(), UpstreamResponse(200, {}, raw))
 
 
 def test_stream_parser_done_and_mid_stream_error() -> None:

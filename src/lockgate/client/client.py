@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from lockgate.client.credentials import resolve_credentials
+from lockgate.client.credentials import CredentialCache
 from lockgate.client.mock_response import mock_completion
 from lockgate.client.params import check_supported, split_options
 from lockgate.client.raw_stream import RawStream
@@ -82,6 +82,8 @@ class Client:
         self._google_tokens = GoogleTokens(self.transport)
         # The environment is read at call time, so keys exported after import are seen.
         self._env: Mapping[str, str] = env if env is not None else os.environ
+        self._credential_cache = CredentialCache()
+        self._policy_answers: dict[frozenset[str], tuple[EgressPolicy, bool]] = {}
 
     async def aclose(self) -> None:
         await self.transport.aclose()
@@ -140,7 +142,7 @@ class Client:
         if spec.protocol == "vertex":
             call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
         policy = self._retry_policy(options)
-        timeouts = Timeouts.from_total(
+        timeouts = _timeouts(
             options.get("timeout", options.get("request_timeout", self.settings.timeout))
         )
         request = self._allow_configured_host(adapter.build_chat_request(call), call.credentials)
@@ -148,6 +150,8 @@ class Client:
             return await call_with_retries(
                 lambda: self._open_stream(adapter, call, request, timeouts), policy
             )
+        if not policy.num_retries:  # one attempt (a router retries itself): no wrapper
+            return await self._complete_once(adapter, call, request, timeouts)
         return await call_with_retries(
             lambda: self._complete_once(adapter, call, request, timeouts), policy
         )
@@ -180,6 +184,8 @@ class Client:
             model=model,
             droppable=frozenset(options.get("droppable_params") or ()),
         )
+        if kept is params:
+            return draft
         return ChatCall(spec, model, messages, kept, stream, credentials, include_usage)
 
     async def _complete_once(
@@ -235,7 +241,7 @@ class Client:
         request = self._allow_configured_host(
             adapter.build_embedding_request(call), call.credentials
         )
-        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+        timeouts = _timeouts(options.get("timeout", self.settings.timeout))
 
         async def once() -> EmbeddingResponse:
             response = await self._send(request, timeouts, adapter, spec, upstream_model)
@@ -265,7 +271,7 @@ class Client:
         request = self._allow_configured_host(
             adapter.build_text_completion_request(call), call.credentials
         )
-        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+        timeouts = _timeouts(options.get("timeout", self.settings.timeout))
 
         async def once() -> TextCompletion:
             response = await self._send(request, timeouts, adapter, spec, upstream_model)
@@ -303,7 +309,7 @@ class Client:
             ),
             credentials,
         )
-        timeouts = Timeouts.from_total(options.get("timeout", self.settings.timeout))
+        timeouts = _timeouts(options.get("timeout", self.settings.timeout))
         adapter = self.registry.adapter(spec)
         if not stream:
             return await call_with_retries(
@@ -328,16 +334,7 @@ class Client:
 
     # ----------------------------------------------------------------- shared steps
     def _credentials(self, spec: ProviderSpec, options: Mapping[str, Any]) -> Credentials:
-        return resolve_credentials(
-            spec,
-            self._env,
-            api_key=options.get("api_key"),
-            api_base=options.get("api_base") or options.get("base_url"),
-            api_version=options.get("api_version"),
-            organization=options.get("organization"),
-            extra_headers=options.get("extra_headers"),
-            cloud=options,
-        )
+        return self._credential_cache.resolve(spec, self._env, options)
 
     async def _vertex_auth(
         self, call: ChatCall | EmbeddingCall, options: Mapping[str, Any]
@@ -359,15 +356,28 @@ class Client:
             return self.settings.retry
         return dataclasses.replace(self.settings.retry, num_retries=retries)
 
-    @staticmethod
     def _allow_configured_host(
-        request: UpstreamRequest, credentials: Credentials
+        self, request: UpstreamRequest, credentials: Credentials
     ) -> UpstreamRequest:
         """The api_base this call was configured with is an allowed destination for it."""
         hosts = _configured_hosts(credentials.api_base or "")
-        if not hosts:
+        if not hosts or self._policy_allows(hosts):
             return request
         return UpstreamRequest(request.method, request.url, request.headers, request.body, hosts)
+
+    def _policy_allows(self, hosts: frozenset[str]) -> bool:
+        """Whether the transport's egress policy allows ``hosts`` by itself (the usual case in
+        the gateway, whose policy lists every deployment's host): then the request needs no
+        extra allowed hosts. Memoised per policy, which is immutable."""
+        policy = self.transport.policy
+        known = self._policy_answers.get(hosts)
+        if known is not None and known[0] is policy:
+            return known[1]
+        allowed = all(policy.host_allowed(host) for host in hosts)
+        if len(self._policy_answers) >= 512:
+            self._policy_answers.clear()
+        self._policy_answers[hosts] = (policy, allowed)
+        return allowed
 
     async def _send(
         self,
@@ -425,6 +435,13 @@ def _fallback_target(fallback: Any, options: dict[str, Any]) -> tuple[str, dict[
     raise BadRequestError(
         "each fallback must be a model name or a dict with 'model'", param="fallbacks"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _timeouts(total: float | None) -> Timeouts:
+    """Time limits for a total (memoised: a gateway uses the same few, and they are
+    immutable)."""
+    return Timeouts.from_total(total)
 
 
 @functools.lru_cache(maxsize=512)

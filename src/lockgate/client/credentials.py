@@ -13,7 +13,7 @@ from lockgate.providers.call import Credentials
 from lockgate.providers.spec import ProviderSpec
 from lockgate.security.secret import Secret
 
-__all__ = ["CLOUD_OPTIONS", "resolve_credentials"]
+__all__ = ["CLOUD_OPTIONS", "CredentialCache", "resolve_credentials"]
 
 # Call options that carry cloud placement and credentials (LiteLLM's names).
 CLOUD_OPTIONS: frozenset[str] = frozenset(
@@ -36,6 +36,9 @@ _VERTEX_ENV: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 _REGION = re.compile(r"[a-z0-9-]{1,40}")
+# Protocols whose credentials read more of the environment than the key and the api_base.
+_ENV_HEAVY_PROTOCOLS = frozenset({"azure", "bedrock", "vertex"})
+_MAX_CACHED = 256
 
 
 def _first(env: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -134,3 +137,78 @@ def _region(spec: ProviderSpec, env: Mapping[str, str], cloud: Mapping[str, Any]
             f"invalid AWS region {region!r}", provider=spec.name, param="aws_region_name"
         )
     return region
+
+
+def resolve_from_options(
+    spec: ProviderSpec, env: Mapping[str, str], options: Mapping[str, Any]
+) -> Credentials:
+    """:func:`resolve_credentials` with a call's options (LiteLLM's names)."""
+    return resolve_credentials(
+        spec,
+        env,
+        api_key=options.get("api_key"),
+        api_base=options.get("api_base") or options.get("base_url"),
+        api_version=options.get("api_version"),
+        organization=options.get("organization"),
+        extra_headers=options.get("extra_headers"),
+        cloud=options,
+    )
+
+
+class CredentialCache:
+    """Credentials resolved once per distinct set of inputs (in practice: per deployment),
+    since a gateway resolves the same few again on every request.
+
+    The key holds everything the result depends on, the environment variables read
+    included, so a key exported later is still seen. Calls with cloud options, and Azure,
+    Bedrock and Vertex AI (which read more of the environment), are resolved every time.
+    """
+
+    def __init__(self) -> None:
+        self._resolved: dict[tuple[Any, ...], tuple[ProviderSpec, Credentials]] = {}
+
+    def resolve(
+        self, spec: ProviderSpec, env: Mapping[str, str], options: Mapping[str, Any]
+    ) -> Credentials:
+        key = _cache_key(spec, env, options)
+        if key is None:
+            return resolve_from_options(spec, env, options)
+        try:
+            found = self._resolved.get(key)
+        except TypeError:  # an unhashable option value: resolve (and let it refuse it)
+            return resolve_from_options(spec, env, options)
+        if found is not None and found[0] is spec:
+            return found[1]
+        credentials = resolve_from_options(spec, env, options)
+        if len(self._resolved) >= _MAX_CACHED:  # bounded: SDK callers may pass any key
+            self._resolved.clear()
+        self._resolved[key] = (spec, credentials)
+        return credentials
+
+
+def _cache_key(
+    spec: ProviderSpec, env: Mapping[str, str], options: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """Every input of :func:`resolve_from_options` for this call, or None: not cached."""
+    if spec.protocol in _ENV_HEAVY_PROTOCOLS or not CLOUD_OPTIONS.isdisjoint(options):
+        return None
+    api_key = options.get("api_key")
+    # A Secret by its text (a str caches its hash; Secret.__hash__ is Python code), and
+    # whether it was one: Secret("") is kept as given, "" means "read the environment".
+    is_secret = isinstance(api_key, Secret)
+    key_text = api_key.reveal() if isinstance(api_key, Secret) else api_key
+    api_base = options.get("api_base") or options.get("base_url")
+    extra_headers = options.get("extra_headers")
+    if extra_headers is not None and isinstance(extra_headers, Mapping):
+        extra_headers = tuple(extra_headers.items())
+    return (
+        id(spec),
+        is_secret,
+        key_text,
+        None if api_key else _first(env, spec.api_key_env),
+        api_base,
+        None if api_base else _first(env, spec.api_base_env),
+        options.get("api_version"),
+        options.get("organization"),
+        extra_headers,
+    )

@@ -42,6 +42,8 @@ CALL_OPTIONS: frozenset[str] = (
 # lists them, silently left out for every other one (never an error: a model group may mix
 # providers, and the call was valid for the protocol it was written for).
 PROTOCOL_SCOPED_PARAMS: frozenset[str] = frozenset({ANTHROPIC_PARAMS})
+# The names check_supported may leave out when the adapter does not list them.
+_CHECKED: frozenset[str] = OPENAI_CHAT_PARAMS | PROTOCOL_SCOPED_PARAMS
 
 
 def split_options(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -72,8 +74,12 @@ def check_supported(
     receives; ``additional_drop_params`` removes any name; ``droppable`` names (the
     ``droppable_params`` option: a parameter the caller derived itself, such as
     ``/v1/messages``' ``reasoning_effort`` from ``thinking``) are dropped as with
-    ``drop_params`` rather than refused.
+    ``drop_params`` rather than refused. Returns ``params`` itself when every one is kept.
     """
+    if not any(
+        name in additional_drop or (name in _CHECKED and name not in supported) for name in params
+    ):
+        return params  # the usual case: nothing to leave out, no copy
     kept: dict[str, Any] = {}
     refused: list[str] = []
     for name, value in params.items():

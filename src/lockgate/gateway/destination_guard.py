@@ -7,8 +7,9 @@ where a request goes and which key it carries.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from lockgate.errors import BadRequestError
 
@@ -53,9 +54,42 @@ def _is_forbidden(name: str) -> bool:
     return name in _FORBIDDEN_NAMES or name.startswith(_FORBIDDEN_PREFIXES)
 
 
+# Answers are memoised per name, as requests repeat the same few body keys and header
+# names: a pure function of the name, for names of at most this many characters (so the
+# memo stays small whatever the clients send).
+_MEMO_NAME_CHARS: Final = 64
+
+
+@functools.lru_cache(maxsize=1024)
+def _forbidden_key_memo(key: str) -> bool:
+    return _is_forbidden(_normalise(key))
+
+
+@functools.lru_cache(maxsize=1024)
+def _forbidden_header_memo(header: str) -> bool:
+    return _header_forbidden(header)
+
+
+def _header_forbidden(header: str) -> bool:
+    name = _normalise(header)
+    if name in _AUTH_HEADERS:
+        return False
+    for prefix in ("x_litellm_", "x_lockgate_", "x_"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    if name in _FORBIDDEN_NAMES and name not in ("organization", "endpoint"):
+        return True
+    return name.startswith("aws_") or name == "vertex_credentials"
+
+
 def _body_violation(body: Mapping[str, Any]) -> str | None:
     for key in body:
-        if _is_forbidden(_normalise(key)):
+        if (
+            _forbidden_key_memo(key)
+            if len(key) <= _MEMO_NAME_CHARS
+            else _is_forbidden(_normalise(key))
+        ):
             return key
     for nested in ("extra_body", "litellm_params"):
         inner = body.get(nested)
@@ -68,16 +102,11 @@ def _body_violation(body: Mapping[str, Any]) -> str | None:
 
 def _header_violation(headers: Iterable[str]) -> str | None:
     for header in headers:
-        name = _normalise(header)
-        if name in _AUTH_HEADERS:
-            continue
-        for prefix in ("x_litellm_", "x_lockgate_", "x_"):
-            if name.startswith(prefix):
-                name = name[len(prefix) :]
-                break
-        if name in _FORBIDDEN_NAMES and name not in ("organization", "endpoint"):
-            return header
-        if name.startswith("aws_") or name == "vertex_credentials":
+        if (
+            _forbidden_header_memo(header)
+            if len(header) <= _MEMO_NAME_CHARS
+            else _header_forbidden(header)
+        ):
             return header
     return None
 

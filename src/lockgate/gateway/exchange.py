@@ -47,12 +47,13 @@ class Exchange:
         """x-request-id, the gateway's own time so far (excluding the provider's), the
         caller's x-ratelimit-* headers and, once usage was noted (answers sent whole, not
         streams), LiteLLM's x-litellm-response-cost and x-litellm-model-id."""
-        overhead_ms = max(0.0, self.elapsed() - self.provider_seconds) * 1000
+        overhead = time.perf_counter() - self.request.started - self.provider_seconds
         headers = {
             "x-request-id": self.request.request_id,
-            "x-lockgate-overhead-ms": f"{overhead_ms:.3f}",
-            **self.rate_limit_headers,
+            "x-lockgate-overhead-ms": f"{overhead * 1000 if overhead > 0.0 else 0.0:.3f}",
         }
+        if self.rate_limit_headers:
+            headers.update(self.rate_limit_headers)
         if self.cost is not None:
             headers["x-litellm-response-cost"] = repr(self.cost)
         if self.deployment:

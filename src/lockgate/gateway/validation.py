@@ -3,6 +3,7 @@ names the field, before anything is sent upstream."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lockgate.errors import BadRequestError
@@ -14,6 +15,7 @@ __all__ = [
 ]
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+_CONTENT_TYPES = (str, list, type(None))  # a message's content: text, parts, or null
 _NUMBER_PARAMS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 _INT_PARAMS = ("max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs")
 _BOOL_PARAMS = ("stream", "logprobs", "parallel_tool_calls", "store")
@@ -34,34 +36,72 @@ def _require_model(body: dict[str, Any]) -> None:
         raise _fail("model", f"must be printable and at most {_MAX_MODEL_CHARS} characters")
 
 
-def _check_scalars(body: dict[str, Any]) -> None:
-    for name in _NUMBER_PARAMS:
-        value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise _fail(name, "must be a number")
-    for name in _INT_PARAMS:
-        value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise _fail(name, "must be an integer")
-        if name in ("max_tokens", "max_completion_tokens", "n") and value is not None and value < 1:
-            raise _fail(name, "must be at least 1")
-    for name in _BOOL_PARAMS:
-        value = body.get(name)
-        if value is not None and not isinstance(value, bool):
-            raise _fail(name, "must be true or false")
-    stop = body.get("stop")
-    if stop is not None and not (
-        isinstance(stop, str) or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))
+def _number_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number"
+    return None
+
+
+def _integer_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be an integer"
+    return None
+
+
+def _count_problem(value: Any) -> str | None:
+    return _integer_problem(value) or ("must be at least 1" if value < 1 else None)
+
+
+def _bool_problem(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _stop_problem(value: Any) -> str | None:
+    if isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(s, str) for s in value)
     ):
-        raise _fail("stop", "must be a string or a list of strings")
-    for name in ("tools", "functions"):
-        value = body.get(name)
-        if value is not None and not isinstance(value, list):
-            raise _fail(name, "must be a list")
-    for name in ("stream_options", "response_format", "metadata", "logit_bias"):
-        value = body.get(name)
-        if value is not None and not isinstance(value, dict):
-            raise _fail(name, "must be an object")
+        return None
+    return "must be a string or a list of strings"
+
+
+def _list_problem(value: Any) -> str | None:
+    return None if isinstance(value, list) else "must be a list"
+
+
+def _object_problem(value: Any) -> str | None:
+    return None if isinstance(value, dict) else "must be an object"
+
+
+# Each checked parameter and its check, in the order problems are reported.
+_SCALAR_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    **dict.fromkeys(_NUMBER_PARAMS, _number_problem),
+    **{
+        name: _count_problem
+        if name in ("max_tokens", "max_completion_tokens", "n")
+        else _integer_problem
+        for name in _INT_PARAMS
+    },
+    **dict.fromkeys(_BOOL_PARAMS, _bool_problem),
+    "stop": _stop_problem,
+    **dict.fromkeys(("tools", "functions"), _list_problem),
+    **dict.fromkeys(
+        ("stream_options", "response_format", "metadata", "logit_bias"), _object_problem
+    ),
+}
+_SCALAR_RANK = {name: rank for rank, name in enumerate(_SCALAR_CHECKS)}
+
+
+def _check_scalars(body: dict[str, Any]) -> None:
+    present = _SCALAR_RANK.keys() & body.keys()  # most bodies set few of them, or none
+    if not present:
+        return
+    for name in sorted(present, key=_SCALAR_RANK.__getitem__):
+        value = body[name]
+        if value is None:
+            continue
+        problem = _SCALAR_CHECKS[name](value)
+        if problem is not None:
+            raise _fail(name, problem)
 
 
 def validate_chat_body(body: dict[str, Any]) -> None:
@@ -69,16 +109,27 @@ def validate_chat_body(body: dict[str, Any]) -> None:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise _fail("messages", "is required and must be a non-empty list")
+    for message in messages:  # one quick pass; the index is looked for only on a problem
+        if (
+            not isinstance(message, dict)
+            or message.get("role") not in _ROLES
+            or not isinstance(message.get("content"), _CONTENT_TYPES)
+        ):
+            raise _message_problem(messages)
+    _check_scalars(body)
+
+
+def _message_problem(messages: list[Any]) -> BadRequestError:
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
-            raise _fail(f"messages[{i}]", "must be an object")
+            return _fail(f"messages[{i}]", "must be an object")
         role = message.get("role")
         if role not in _ROLES:
-            raise _fail(f"messages[{i}].role", f"must be one of {', '.join(sorted(_ROLES))}")
+            return _fail(f"messages[{i}].role", f"must be one of {', '.join(sorted(_ROLES))}")
         content = message.get("content")
         if content is not None and not isinstance(content, str | list):
-            raise _fail(f"messages[{i}].content", "must be a string, a list of parts, or null")
-    _check_scalars(body)
+            return _fail(f"messages[{i}].content", "must be a string, a list of parts, or null")
+    raise AssertionError("called for messages with a problem")
 
 
 def validate_embedding_body(body: dict[str, Any]) -> None:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from lockgate.observability.plain_metrics import (
+    CounterCell,
+    CounterFamily,
+    GaugeValue,
+    HistogramCell,
+    HistogramFamily,
+    export_all,
+)
 
 __all__ = ["CONTENT_TYPE_LATEST", "GatewayMetrics", "RequestOutcome"]
 
@@ -37,73 +49,85 @@ _MAX_CACHED_SERIES = 10_000
 
 @dataclass(frozen=True, slots=True)
 class _Children:
-    requests: Counter
-    latency: Histogram
-    overhead: Histogram
-    tokens_in: Counter
-    tokens_out: Counter
-    cost: Counter
+    requests: CounterCell
+    latency: HistogramCell
+    overhead: HistogramCell
+    tokens_in: CounterCell
+    tokens_out: CounterCell
+    cost: CounterCell
 
 
 class GatewayMetrics:
+    """The gateway's metrics, updated once per request by :meth:`record` (see
+    :mod:`lockgate.observability.plain_metrics` for why they are not prometheus_client's own
+    metric objects) and rendered by :meth:`render`."""
+
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self._children: dict[tuple[str, str, str, int, str, str], _Children] = {}
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.requests = Counter(
+        self.requests = CounterFamily(
             "lockgate_requests",
             "Requests answered, by route, model group, deployment and HTTP status.",
             ("route", "model", "deployment", "status", "key", "team"),
-            registry=r,
         )
-        self.latency = Histogram(
+        self.latency = HistogramFamily(
             "lockgate_request_duration_seconds",
             "Time from request received to response complete.",
             ("route", "model"),
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
+            _LATENCY_BUCKETS,
         )
-        self.overhead = Histogram(
+        self.overhead = HistogramFamily(
             "lockgate_overhead_duration_seconds",
             "Gateway time: total time minus the time spent waiting on the provider.",
             ("route",),
-            buckets=_OVERHEAD_BUCKETS,
-            registry=r,
+            _OVERHEAD_BUCKETS,
         )
-        self.ttft = Histogram(
+        self.ttft = HistogramFamily(
             "lockgate_time_to_first_token_seconds",
             "Streams: time from request received to the first chunk sent.",
             ("model",),
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
+            _LATENCY_BUCKETS,
         )
-        self.tokens = Counter(
+        self.tokens = CounterFamily(
             "lockgate_tokens",
             "Tokens, by direction (input, output).",
             ("model", "deployment", "direction"),
-            registry=r,
         )
-        self.cost = Counter(
+        self.cost = CounterFamily(
             "lockgate_cost_usd",
             "Provider cost in US dollars from the packaged price table.",
             ("model", "deployment", "key", "team"),
-            registry=r,
         )
-        self.errors = Counter(
+        self.errors = CounterFamily(
             "lockgate_errors",
             "Failed requests, by error class.",
             ("route", "model", "error_class"),
-            registry=r,
         )
-        self.in_flight = Gauge(
-            "lockgate_in_flight_requests", "Requests being processed.", registry=r
+        self.in_flight = GaugeValue("lockgate_in_flight_requests", "Requests being processed.")
+        self.registry.register(
+            _Collector(
+                (
+                    self.requests,
+                    self.latency,
+                    self.overhead,
+                    self.ttft,
+                    self.tokens,
+                    self.cost,
+                    self.errors,
+                    self.in_flight,
+                )
+            )
         )
 
     def record(self, o: RequestOutcome) -> None:
-        children = self._children_for(o)
-        children.requests.inc()
+        key = (o.route, o.model, o.deployment, o.status, o.key_id, o.team_id)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children_for(o, key)
+        children.requests.value += 1.0
         children.latency.observe(o.total_seconds)
-        children.overhead.observe(max(0.0, o.overhead_seconds))
+        overhead = o.overhead_seconds
+        children.overhead.observe(overhead if overhead > 0.0 else 0.0)
         if o.ttft_seconds is not None:
             self.ttft.labels(o.model).observe(o.ttft_seconds)
         if o.prompt_tokens:
@@ -113,28 +137,33 @@ class GatewayMetrics:
         if o.cost:
             children.cost.inc(o.cost)
         if o.error_class is not None:
-            self.errors.labels(o.route, o.model, o.error_class).inc()
+            self.errors.labels(o.route, o.model, o.error_class).value += 1.0
 
-    def _children_for(self, o: RequestOutcome) -> _Children:
-        """The labelled series of one label combination, looked up once and then reused:
-        ``labels()`` validates and locks on every call, which the hot path need not pay."""
-        key = (o.route, o.model, o.deployment, o.status, o.key_id, o.team_id)
-        children = self._children.get(key)
-        if children is None:
-            if len(self._children) >= _MAX_CACHED_SERIES:
-                self._children.clear()  # bounded: many keys simply cost a lookup again
-            children = _Children(
-                requests=self.requests.labels(
-                    o.route, o.model, o.deployment, str(o.status), o.key_id, o.team_id
-                ),
-                latency=self.latency.labels(o.route, o.model),
-                overhead=self.overhead.labels(o.route),
-                tokens_in=self.tokens.labels(o.model, o.deployment, "input"),
-                tokens_out=self.tokens.labels(o.model, o.deployment, "output"),
-                cost=self.cost.labels(o.model, o.deployment, o.key_id, o.team_id),
-            )
-            self._children[key] = children
+    def _children_for(
+        self, o: RequestOutcome, key: tuple[str, str, str, int, str, str]
+    ) -> _Children:
+        """The series of one label combination, looked up once and then reused."""
+        if len(self._children) >= _MAX_CACHED_SERIES:
+            self._children.clear()  # bounded: many keys simply cost a lookup again
+        children = self._children[key] = _Children(
+            requests=self.requests.labels(
+                o.route, o.model, o.deployment, str(o.status), o.key_id, o.team_id
+            ),
+            latency=self.latency.labels(o.route, o.model),
+            overhead=self.overhead.labels(o.route),
+            tokens_in=self.tokens.labels(o.model, o.deployment, "input"),
+            tokens_out=self.tokens.labels(o.model, o.deployment, "output"),
+            cost=self.cost.labels(o.model, o.deployment, o.key_id, o.team_id),
+        )
         return children
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _Collector(Collector):
+    def __init__(self, families: tuple[CounterFamily | HistogramFamily | GaugeValue, ...]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return export_all(self._families)

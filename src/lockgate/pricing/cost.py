@@ -37,6 +37,11 @@ def usage_cost(usage: Usage, info: ModelInfo) -> float | None:
     tier = info.tier_for(prompt) or _NO_TIER
     input_price = _or(tier.input_cost_per_token, info.input_cost_per_token, 0.0)
     output_price = _or(tier.output_cost_per_token, info.output_cost_per_token, 0.0)
+    details_in = usage.prompt_tokens_details
+    details_out = usage.completion_tokens_details
+    if details_in is None and details_out is None:
+        # No parts (the usual answer): the sum below with every part zero, for less work.
+        return prompt * input_price + completion * output_price
     cache_read_price = _or(
         tier.cache_read_input_token_cost, info.cache_read_input_token_cost, input_price
     )
@@ -52,11 +57,9 @@ def usage_cost(usage: Usage, info: ModelInfo) -> float | None:
     # Clamp every part to what is left of its total, so inconsistent counts never go negative.
     cached = _part(usage.cached_tokens, prompt)
     writes = _part(usage.cache_write_tokens, prompt - cached)
-    details_in = usage.prompt_tokens_details
     audio_in = _part(details_in.audio_tokens if details_in else 0, prompt - cached - writes)
     text_in = prompt - cached - writes - audio_in
     reasoning = _part(usage.reasoning_tokens, completion)
-    details_out = usage.completion_tokens_details
     audio_out = _part(details_out.audio_tokens if details_out else 0, completion - reasoning)
     text_out = completion - reasoning - audio_out
     return (

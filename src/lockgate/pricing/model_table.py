@@ -24,12 +24,13 @@ PACKAGED_TABLE_FILE = "model_table.json"
 # The header object of the packaged file; LiteLLM's own example entry is skipped like it.
 SOURCE_KEY = "_source"
 _NOT_MODELS = frozenset({SOURCE_KEY, "sample_spec"})
+_MAX_LOOKUPS = 4096
 
 
 class ModelTable:
     """An immutable set of model entries with an index for the names users write."""
 
-    __slots__ = ("_entries", "_index", "_infos", "_overridden", "_source")
+    __slots__ = ("_entries", "_index", "_infos", "_lookups", "_overridden", "_source")
 
     def __init__(
         self,
@@ -45,6 +46,8 @@ class ModelTable:
         # ModelInfo objects are built on first lookup: building all 3,400 up front would
         # triple the time of the first call. Filling this memo never changes what is seen.
         self._infos: dict[str, ModelInfo] = {}
+        # Answers of lookup(): every priced call asks again for the same few model strings.
+        self._lookups: dict[tuple[str, str | None], ModelInfo | None] = {}
         self._index = ModelIndex(
             {key: entry.get("provider") for key, entry in self._entries.items()},
             preferred=overridden,
@@ -105,8 +108,17 @@ class ModelTable:
 
     def lookup(self, model: str, provider: str | None = None) -> ModelInfo | None:
         """The entry for a model string as users write it, or ``None`` when unknown."""
+        asked = (model, provider)
+        try:
+            return self._lookups[asked]
+        except KeyError:
+            pass
         key = self._index.resolve(model, provider)
-        return None if key is None else self._info(key)
+        info = None if key is None else self._info(key)
+        if len(self._lookups) >= _MAX_LOOKUPS:  # bounded: callers may name any model
+            self._lookups.clear()
+        self._lookups[asked] = info
+        return info
 
     def get(self, key: str) -> ModelInfo | None:
         """The entry stored under exactly ``key``."""

@@ -28,6 +28,10 @@ class RequestOptions:
     extra_headers: Mapping[str, str] | None
 
 
+# tags, fallbacks, num_retries, timeout and extra_headers of a call that sets none of them.
+_NONE_OF_THEM: Final = (None, None, None, None, None)
+
+
 def _tags(metadata: Any, tags: Any) -> frozenset[str] | None:
     raw = tags
     if raw is None and isinstance(metadata, Mapping):
@@ -41,8 +45,24 @@ def _tags(metadata: Any, tags: Any) -> frozenset[str] | None:
     return frozenset(raw) or None
 
 
+# The kwargs split_request takes out or refuses; a call with none of them (the usual one)
+# only has its None values dropped.
+_SPECIAL: Final = _REFUSED | {
+    "metadata",
+    "tags",
+    "fallbacks",
+    "num_retries",
+    "max_retries",
+    "timeout",
+    "request_timeout",
+    "extra_headers",
+}
+
+
 def split_request(kwargs: dict[str, Any]) -> RequestOptions:
     """Take the router's own options out of a call's kwargs (``kwargs`` is consumed)."""
+    if _SPECIAL.isdisjoint(kwargs):
+        return RequestOptions({k: v for k, v in kwargs.items() if v is not None}, *_NONE_OF_THEM)
     refused = sorted(k for k in _REFUSED if kwargs.get(k) is not None)
     if refused:
         raise BadRequestError(
@@ -87,9 +107,10 @@ def call_kwargs(
 ) -> dict[str, Any]:
     """The client kwargs for one attempt: the deployment's defaults, the caller's
     parameters over them, the deployment's credentials and options over everything."""
-    kwargs = {**deployment.defaults, **request.params, **deployment.options}
+    options = deployment.plain_options
+    kwargs = {**deployment.plain_defaults, **request.params, **options}
     if request.extra_headers:
-        own = deployment.options.get("extra_headers")
+        own = options.get("extra_headers")
         kwargs["extra_headers"] = {**request.extra_headers, **own} if own else request.extra_headers
     timeout = request.timeout
     if timeout is None and stream:

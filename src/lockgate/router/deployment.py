@@ -95,6 +95,14 @@ class Deployment:
     config: DeploymentConfig | None = field(default=None, repr=False)
     # The deployment's own prices (None: the model table's); see router.price_override.
     prices: ModelInfo | None = field(default=None, repr=False)
+    # options and defaults as plain dicts (read-only by convention), which merge several
+    # times faster than read-only views: call_kwargs merges them on every call.
+    plain_options: dict[str, Any] = field(init=False, repr=False, compare=False)
+    plain_defaults: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain_options", dict(self.options))
+        object.__setattr__(self, "plain_defaults", dict(self.defaults))
 
     @property
     def is_wildcard(self) -> bool:

@@ -51,6 +51,7 @@ class Selector:
         self._needs = needs
         # Groups with max_parallel_requests also read the in-flight counts.
         self._needs_parallel = Needs(True, needs.usage, needs.latency)
+        self._selections: dict[tuple[Deployment, bool], Selection] = {}
 
     def eligible(self, group: ModelGroup, ctx: RequestContext) -> tuple[int, ...]:
         """Deployments allowed to serve this request at all (raises when none is)."""
@@ -106,7 +107,17 @@ class Selector:
             first = min(orders[i] for i in ready)
             ready = [i for i in ready if orders[i] == first]
         chosen = ready[0] if len(ready) == 1 else self._strategy.pick(group, ready, snapshot, ctx)
-        return Selection(group.deployments[chosen], untried=untried_ready)
+        return self._selection(group.deployments[chosen], untried_ready)
+
+    def _selection(self, deployment: Deployment, untried: bool) -> Selection:
+        """The (immutable) selection, made once per deployment and flag."""
+        key = (deployment, untried)  # a Deployment hashes by identity
+        selection = self._selections.get(key)
+        if selection is None:
+            if len(self._selections) >= 1024:  # bounded: deployments can be replaced
+                self._selections.clear()
+            selection = self._selections[key] = Selection(deployment, untried=untried)
+        return selection
 
 
 def _with_room(group: ModelGroup, candidates: list[int], snapshot: Snapshot) -> list[int]:

@@ -50,7 +50,9 @@ def _model_in(annotation: Any) -> tuple[type[WireModel] | None, type[WireModel] 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Plan:
+    owner: type[WireModel]  # a subclass inherits the attribute, not the plan
     fields: tuple[_FieldPlan, ...]  # declared fields, in order (for model_dump)
+    names: tuple[str, ...]  # the same fields' names
     known: frozenset[str]
     # Only the fields that hold WireModels: name -> (model, list item model).
     nested: dict[str, tuple[type[WireModel] | None, type[WireModel] | None]]
@@ -58,8 +60,8 @@ class _Plan:
 
 def _plan(cls: type[WireModel]) -> _Plan:
     """The field plan of ``cls``, built on first use and kept on the class itself."""
-    plan: _Plan | None = cls.__dict__.get("_wire_plan")
-    if plan is None:
+    plan: _Plan | None = getattr(cls, "_wire_plan", None)
+    if plan is None or plan.owner is not cls:
         plan = _build_plan(cls)
         cls._wire_plan = plan
     return plan
@@ -74,7 +76,8 @@ def _build_plan(cls: type[WireModel]) -> _Plan:
         model, list_model = _model_in(hints[field.name])
         plans.append(_FieldPlan(field.name, model, list_model))
     nested = {p.name: (p.model, p.list_model) for p in plans if p.model or p.list_model}
-    return _Plan(tuple(plans), frozenset(p.name for p in plans), nested)
+    names = tuple(p.name for p in plans)
+    return _Plan(cls, tuple(plans), names, frozenset(names), nested)
 
 
 class WireModel:
@@ -98,13 +101,21 @@ class WireModel:
                 continue
             if value is not None and key in nested:
                 model, item = nested[key]
-                if model is not None and isinstance(value, Mapping):
+                # dict first: decoded JSON is dicts, and the Mapping (ABC) check is slower.
+                if model is not None and isinstance(value, (dict, Mapping)):
                     value = model.from_dict(value)
                 elif item is not None and isinstance(value, list):
-                    value = [item.from_dict(v) if isinstance(v, Mapping) else v for v in value]
+                    value = [
+                        item.from_dict(v) if isinstance(v, (dict, Mapping)) else v for v in value
+                    ]
             kwargs[key] = value
         kwargs["extra"] = extra
         return cls(**kwargs)
+
+    @classmethod
+    def _wire_fields(cls) -> tuple[str, ...]:
+        """The declared wire fields' names (not ``extra``, not the private ones)."""
+        return _plan(cls).names
 
     @classmethod
     def model_validate_json(cls, raw: bytes | str) -> Self:

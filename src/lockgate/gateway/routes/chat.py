@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.http_response import send_bytes
+from lockgate.gateway.routes.deadline import await_within
 from lockgate.gateway.routes.text_stream import prompt_messages, text_sse_events
 from lockgate.gateway.stream_relay import relay_sse
 from lockgate.gateway.validation import validate_chat_body, validate_text_completion_body
@@ -34,8 +34,7 @@ def request_body(exchange: Exchange) -> dict[str, Any]:
 async def within_timeout(exchange: Exchange, coro: Any) -> Any:
     timeout = exchange.state.limits.request_timeout
     try:
-        async with asyncio.timeout(timeout):
-            return await coro
+        return await await_within(coro, timeout)
     except TimeoutError:
         raise APITimeoutError(f"request did not finish within {timeout:g}s") from None
 

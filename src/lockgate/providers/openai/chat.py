@@ -82,6 +82,9 @@ def parse_openai_chat_response(call: ChatCall, response: UpstreamResponse) -> Ch
         raise APIConnectionError("upstream sent a response that is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
         raise APIConnectionError("upstream response has no choices")
+    if not any(_needs_parsing(choice) for choice in data["choices"]):
+        # Sent as received: the typed choices are built only if someone reads them.
+        return ChatCompletion.deferred(data, response.body)
     completion = ChatCompletion.from_dict(data)
     rewritten = False
     for choice in completion.choices:
@@ -89,6 +92,15 @@ def parse_openai_chat_response(call: ChatCall, response: UpstreamResponse) -> Ch
     if not rewritten:
         completion._wire_bytes = response.body
     return completion
+
+
+def _needs_parsing(choice: Any) -> bool:
+    """Whether this choice must be built now: its message is rewritten by
+    :func:`normalise_message_content` (or it is not an object at all)."""
+    if not isinstance(choice, dict):
+        return True
+    message = choice.get("message")
+    return isinstance(message, dict) and isinstance(message.get("content"), list)
 
 
 def normalise_message_content(message: Any) -> bool:
