@@ -1,13 +1,16 @@
 """Limits and budgets counted in Redis: atomic across every instance sharing the server.
 
 See :mod:`lockgate.limits.redis_scripts` for the keys and how unsettled reservations
-expire. Spent counters of windowed budgets expire a minute after their window ends;
+expire, and :mod:`lockgate.limits.redis_batches` for how concurrent requests share script
+calls. Spent counters of windowed budgets expire a minute after their window ends;
 lifetime budgets keep theirs (one small key per budget) and are re-seeded from the store.
 If Redis cannot be reached, requests fail with 503 rather than run without limits.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,12 +21,15 @@ from redis.exceptions import RedisError
 from lockgate.errors import ServiceUnavailableError
 from lockgate.limits import redis_scripts
 from lockgate.limits.buckets import Bucket, Verdict
+from lockgate.limits.redis_batches import Batcher
 from lockgate.limits.windows import minute_of
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
 
 __all__ = ["RedisLimitBackend"]
+
+_log = logging.getLogger(__name__)
 
 
 def _limit(value: int | None) -> int:
@@ -34,6 +40,34 @@ def _spent_ttl(window_left: float) -> int:
     return -1 if math.isinf(window_left) else int(window_left) + 60
 
 
+def _verdict(reply: str, buckets: int) -> Verdict:
+    fields = reply.split()
+    if fields[0] == "1":
+        return Verdict(
+            True,
+            requests=tuple(int(v) for v in fields[1 : buckets + 1]),
+            tokens=tuple(int(v) for v in fields[buckets + 1 :]),
+        )
+    return Verdict(
+        False,
+        int(fields[1]) - 1,
+        fields[2],
+        spent_nano=int(fields[3]),
+        reserved_nano=int(fields[4]),
+    )
+
+
+def _check_id(reservation_id: str) -> None:
+    # Operations are space-separated fields, one a line.
+    if reservation_id.split() != [reservation_id]:
+        raise ValueError(f"a reservation id must be one word: {reservation_id!r}")
+
+
+def _log_failure(done: asyncio.Future[str]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        _log.warning("releasing an abandoned reservation failed: %s", done.exception())
+
+
 class RedisLimitBackend:
     """``RedisLimitBackend(client, prefix)``; the client belongs to the caller."""
 
@@ -41,26 +75,8 @@ class RedisLimitBackend:
         if not prefix or "{" in prefix or "}" in prefix:
             raise ValueError("the key prefix must be non-empty and contain no braces")
         self._tag = "{" + prefix + ":limits}"
-        self._reserve: AsyncScript = redis.register_script(redis_scripts.RESERVE)
-        self._settle: AsyncScript = redis.register_script(redis_scripts.SETTLE)
+        self._batcher = Batcher(redis.register_script(redis_scripts.BATCH), self._tag)
         self._seed: AsyncScript = redis.register_script(redis_scripts.SEED)
-
-    def _keys(self, bucket: Bucket, minute: int) -> list[str]:
-        base = f"{self._tag}:"
-        return [
-            f"{base}sp:{bucket.scope}:{bucket.window}",
-            f"{base}rs:{bucket.scope}",
-            f"{base}rt:{bucket.scope}",
-            f"{base}mn:{bucket.scope}:{minute}",
-        ]
-
-    async def _run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
-        try:
-            return await script(keys=keys, args=args)
-        except (RedisError, OSError) as error:
-            raise ServiceUnavailableError(
-                f"the limits store (Redis) is unavailable: {type(error).__name__}"
-            ) from None
 
     async def reserve(
         self,
@@ -71,41 +87,24 @@ class RedisLimitBackend:
         now: float,
         hold_seconds: float,
     ) -> Verdict:
+        _check_id(reservation_id)
         minute = minute_of(now)
-        keys: list[str] = []
-        args: list[Any] = [
-            len(buckets),
-            int(now * 1000),
-            int(hold_seconds * 1000),
-            cost_nano,
-            tokens,
-            f"{reservation_id}|{cost_nano}",
-        ]
-        for bucket in buckets:
-            keys += self._keys(bucket, minute)
-            args += [
-                _limit(bucket.budget_nano),
-                _limit(bucket.rpm),
-                _limit(bucket.tpm),
-                _limit(bucket.parallel),
-                _spent_ttl(bucket.window_left),
-            ]
-        result = await self._run(self._reserve, keys, args)
-        if int(result[0]) == 1:
-            n = len(buckets)
-            return Verdict(
-                True,
-                requests=tuple(int(v) for v in result[1 : n + 1]),
-                tokens=tuple(int(v) for v in result[n + 1 : 2 * n + 1]),
-            )
-        reason = result[2].decode() if isinstance(result[2], bytes) else str(result[2])
-        return Verdict(
-            False,
-            int(result[1]) - 1,
-            reason,
-            spent_nano=int(result[3]),
-            reserved_nano=int(result[4]),
+
+        def release(reply: str) -> None:  # the caller was cancelled while waiting
+            if _verdict(reply, len(buckets)).ok:
+                done = self._submit_settle(buckets, reservation_id, cost_nano, 0, 0, minute)
+                done.add_done_callback(_log_failure)
+
+        reply = await self._batcher.submit(
+            f"R {int(now * 1000)} {int(hold_seconds * 1000)} {cost_nano} {tokens} {reservation_id}",
+            [(b.scope, b.window, minute) for b in buckets],
+            [
+                f"{_limit(b.budget_nano)} {_limit(b.rpm)} {_limit(b.tpm)} {_limit(b.parallel)}"
+                for b in buckets
+            ],
+            release,
         )
+        return _verdict(reply, len(buckets))
 
     async def settle(
         self,
@@ -116,18 +115,26 @@ class RedisLimitBackend:
         token_delta: int,
         minute: int,
     ) -> None:
-        keys: list[str] = []
-        args: list[Any] = [
-            len(buckets),
-            f"{reservation_id}|{reserved_nano}",
-            reserved_nano,
-            actual_nano,
-            token_delta,
-        ]
-        for bucket in buckets:
-            keys += self._keys(bucket, minute)
-        args += [_spent_ttl(b.window_left) for b in buckets]
-        await self._run(self._settle, keys, args)
+        _check_id(reservation_id)
+        await self._submit_settle(
+            buckets, reservation_id, reserved_nano, actual_nano, token_delta, minute
+        )
+
+    def _submit_settle(
+        self,
+        buckets: Sequence[Bucket],
+        reservation_id: str,
+        reserved_nano: int,
+        actual_nano: int,
+        token_delta: int,
+        minute: int,
+    ) -> asyncio.Future[str]:
+        # Settled even if the caller is cancelled meanwhile: no orphan handling needed.
+        return self._batcher.submit(
+            f"S {reservation_id} {reserved_nano} {actual_nano} {token_delta}",
+            [(b.scope, b.window, minute) for b in buckets],
+            [str(_spent_ttl(b.window_left)) for b in buckets],
+        )
 
     async def seed(self, windows: Sequence[tuple[str, int, int, float]]) -> None:
         for start in range(0, len(windows), 500):
@@ -136,7 +143,12 @@ class RedisLimitBackend:
             args: list[Any] = []
             for _, _, nano, left in chunk:
                 args += [nano, _spent_ttl(left)]
-            await self._run(self._seed, keys, args)
+            try:
+                await self._seed(keys=keys, args=args)
+            except (RedisError, OSError) as error:
+                raise ServiceUnavailableError(
+                    f"the limits store (Redis) is unavailable: {type(error).__name__}"
+                ) from None
 
     async def aclose(self) -> None:
-        return None
+        await self._batcher.aclose()

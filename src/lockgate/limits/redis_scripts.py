@@ -1,5 +1,6 @@
-"""Lua scripts of the Redis limit backend: a reservation and a settlement are each one
-atomic round trip covering every bucket of the request.
+"""Lua scripts of the Redis limit backend. ``BATCH`` runs any number of reservations and
+settlements (of one or many requests) in one atomic round trip, in the order given: each
+operation sees the effect of the ones before it, exactly as if they had run one by one.
 
 Keys per bucket (all under one hash tag, so one Redis Cluster slot):
   1. spent     ``{p}:sp:<scope>:<window>``  settled nano-USD of the budget window
@@ -16,88 +17,115 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["RESERVE", "SEED", "SETTLE"]
+__all__ = ["BATCH", "SEED"]
 
-# ARGV: n, now_ms, hold_ms, cost, tokens, member, then per bucket: budget, rpm, tpm,
-# parallel (-1: none), spent ttl seconds (-1: none).
-# Returns {1, requests..., tokens...} or {0, bucket index (1-based), reason, spent, reserved}.
-RESERVE: Final = """
-local n = tonumber(ARGV[1])
-local now = tonumber(ARGV[2])
-local hold = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local tokens = tonumber(ARGV[5])
-local member = ARGV[6]
-local req, tok = {}, {}
-for i = 0, n - 1 do
-  local k, a = i * 4, 6 + i * 5
-  local budget, rpm, tpm, par = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]),
-    tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[k + 2], '-inf', now)
-  if #expired > 0 then
-    local sum = 0
-    for _, m in ipairs(expired) do
-      sum = sum + tonumber(string.match(m, '|(%d+)$'))
-    end
-    redis.call('ZREMRANGEBYSCORE', KEYS[k + 2], '-inf', now)
-    if redis.call('DECRBY', KEYS[k + 3], sum) < 0 then redis.call('SET', KEYS[k + 3], 0) end
-  end
-  if par >= 0 and redis.call('ZCARD', KEYS[k + 2]) >= par then
-    return {0, i + 1, 'parallel', 0, 0}
-  end
-  local usage = redis.call('HMGET', KEYS[k + 4], 'r', 't')
-  req[i + 1] = tonumber(usage[1] or '0')
-  tok[i + 1] = tonumber(usage[2] or '0')
-  if rpm >= 0 and req[i + 1] + 1 > rpm then return {0, i + 1, 'rpm', 0, 0} end
-  if tpm >= 0 and tok[i + 1] + tokens > tpm then return {0, i + 1, 'tpm', 0, 0} end
-  if budget >= 0 then
-    local spent = tonumber(redis.call('GET', KEYS[k + 1]) or '0')
-    local reserved = tonumber(redis.call('GET', KEYS[k + 3]) or '0')
-    if spent + reserved >= budget or spent + reserved + cost > budget then
-      return {0, i + 1, 'budget', spent, reserved}
-    end
-  end
+# KEYS: the four keys above per key group; group g (1-based) is KEYS[4g-3 .. 4g].
+# ARGV[1]: the operations, one a line, their fields separated by single spaces (one
+# argument, one reply: the client packs and parses each argument and reply element
+# separately, which costs more than the script's own work):
+#   R now_ms hold_ms cost tokens id, then per bucket: group budget rpm tpm parallel
+#   S id reserved actual token_delta, then per bucket: group spent_ttl
+# (-1: no such limit / no ttl). The hold's member is "<id>|<nano reserved>".
+# Returns the operations' replies, one a line: R gives "1 requests... tokens..." (per
+# bucket, after this request) or "0 bucket reason spent reserved" (bucket 1-based);
+# S gives an empty line; an operation that failed (a key of the wrong type) gives
+# "E <error>" and the others still run (what it wrote before failing stays, as in any
+# Redis script; a hold left behind expires).
+BATCH: Final = """
+local function fields(text)
+  local f = {}
+  for w in string.gmatch(text, '%S+') do f[#f + 1] = w end
+  return f
 end
-local out = {1}
-for i = 0, n - 1 do
-  local k = i * 4
-  redis.call('ZADD', KEYS[k + 2], now + hold, member)
-  redis.call('PEXPIRE', KEYS[k + 2], hold * 2)
-  redis.call('INCRBY', KEYS[k + 3], cost)
-  redis.call('PEXPIRE', KEYS[k + 3], hold * 2)
-  redis.call('HINCRBY', KEYS[k + 4], 'r', 1)
-  redis.call('HINCRBY', KEYS[k + 4], 't', tokens)
-  redis.call('EXPIRE', KEYS[k + 4], 120)
-  out[i + 2] = req[i + 1] + 1
-  out[n + i + 2] = tok[i + 1] + tokens
-end
-return out
-"""
 
-# ARGV: n, member, reserved, actual, token delta, then per bucket the spent ttl (-1: none).
-SETTLE: Final = """
-local n = tonumber(ARGV[1])
-local member = ARGV[2]
-local reserved = tonumber(ARGV[3])
-local actual = tonumber(ARGV[4])
-local delta = tonumber(ARGV[5])
-for i = 0, n - 1 do
-  local k = i * 4
-  if redis.call('ZREM', KEYS[k + 2], member) == 1 then
-    if redis.call('DECRBY', KEYS[k + 3], reserved) < 0 then redis.call('SET', KEYS[k + 3], 0) end
-  end
-  if actual > 0 then
-    redis.call('INCRBY', KEYS[k + 1], actual)
-    local ttl = tonumber(ARGV[6 + i])
-    if ttl > 0 then redis.call('EXPIRE', KEYS[k + 1], ttl) end
-  end
-  if delta ~= 0 and redis.call('EXISTS', KEYS[k + 4]) == 1 then
-    if redis.call('HINCRBY', KEYS[k + 4], 't', delta) < 0 then
-      redis.call('HSET', KEYS[k + 4], 't', 0)
+local function reserve(f)
+  local now, hold = tonumber(f[2]), tonumber(f[3])
+  local cost, tokens = tonumber(f[4]), tonumber(f[5])
+  local member = f[6] .. '|' .. f[4]
+  local base, req, tok = {}, {}, {}
+  local n = (#f - 6) / 5
+  for i = 1, n do
+    local a = 6 + (i - 1) * 5
+    local k = tonumber(f[a + 1]) * 4 - 4
+    local budget, rpm, tpm, par = tonumber(f[a + 2]), tonumber(f[a + 3]),
+      tonumber(f[a + 4]), tonumber(f[a + 5])
+    base[i] = k
+    local expired = redis.call('ZRANGEBYSCORE', KEYS[k + 2], '-inf', now)
+    if #expired > 0 then
+      local sum = 0
+      for _, m in ipairs(expired) do
+        sum = sum + tonumber(string.match(m, '|(%d+)$'))
+      end
+      redis.call('ZREMRANGEBYSCORE', KEYS[k + 2], '-inf', now)
+      if redis.call('DECRBY', KEYS[k + 3], sum) < 0 then redis.call('SET', KEYS[k + 3], 0) end
+    end
+    if par >= 0 and redis.call('ZCARD', KEYS[k + 2]) >= par then
+      return '0 ' .. i .. ' parallel 0 0'
+    end
+    local usage = redis.call('HMGET', KEYS[k + 4], 'r', 't')
+    req[i] = tonumber(usage[1] or '0')
+    tok[i] = tonumber(usage[2] or '0')
+    if rpm >= 0 and req[i] + 1 > rpm then return '0 ' .. i .. ' rpm 0 0' end
+    if tpm >= 0 and tok[i] + tokens > tpm then return '0 ' .. i .. ' tpm 0 0' end
+    if budget >= 0 then
+      local spent = redis.call('GET', KEYS[k + 1]) or '0'
+      local reserved = redis.call('GET', KEYS[k + 3]) or '0'
+      local total = tonumber(spent) + tonumber(reserved)
+      if total >= budget or total + cost > budget then
+        return '0 ' .. i .. ' budget ' .. spent .. ' ' .. reserved
+      end
     end
   end
+  local out = {'1'}
+  for i = 1, n do
+    local k = base[i]
+    redis.call('ZADD', KEYS[k + 2], now + hold, member)
+    redis.call('PEXPIRE', KEYS[k + 2], hold * 2)
+    redis.call('INCRBY', KEYS[k + 3], cost)
+    redis.call('PEXPIRE', KEYS[k + 3], hold * 2)
+    redis.call('HINCRBY', KEYS[k + 4], 'r', 1)
+    redis.call('HINCRBY', KEYS[k + 4], 't', tokens)
+    redis.call('EXPIRE', KEYS[k + 4], 120)
+    out[i + 1] = string.format('%d', req[i] + 1)
+    out[n + i + 1] = string.format('%d', tok[i] + tokens)
+  end
+  return table.concat(out, ' ')
 end
-return 1
+
+local function settle(f)
+  local member = f[2] .. '|' .. f[3]
+  local reserved, actual, delta = tonumber(f[3]), tonumber(f[4]), tonumber(f[5])
+  for a = 6, #f, 2 do
+    local k = tonumber(f[a]) * 4 - 4
+    if redis.call('ZREM', KEYS[k + 2], member) == 1 then
+      if redis.call('DECRBY', KEYS[k + 3], reserved) < 0 then redis.call('SET', KEYS[k + 3], 0) end
+    end
+    if actual > 0 then
+      redis.call('INCRBY', KEYS[k + 1], actual)
+      local ttl = tonumber(f[a + 1])
+      if ttl > 0 then redis.call('EXPIRE', KEYS[k + 1], ttl) end
+    end
+    if delta ~= 0 and redis.call('EXISTS', KEYS[k + 4]) == 1 then
+      if redis.call('HINCRBY', KEYS[k + 4], 't', delta) < 0 then
+        redis.call('HSET', KEYS[k + 4], 't', 0)
+      end
+    end
+  end
+  return ''
+end
+
+local out = {}
+for op in string.gmatch(ARGV[1], '[^\\n]+') do
+  local f = fields(op)
+  -- One operation's error (a key of the wrong type) fails that operation alone.
+  local ok, reply = pcall(f[1] == 'R' and reserve or settle, f)
+  if not ok then
+    if type(reply) == 'table' then reply = reply.err end
+    reply = 'E ' .. string.gsub(tostring(reply), '%s+', ' ')
+  end
+  out[#out + 1] = reply
+end
+return table.concat(out, '\\n')
 """
 
 # KEYS: spent keys. ARGV: per key the nano-USD and the ttl (-1: none). Sets only missing keys.
