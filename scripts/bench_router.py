@@ -157,6 +157,7 @@ async def main() -> None:
             try:
                 row += f" {await pick_cost(redis_router, redis_state, args.iterations // 10):.1f} |"
             finally:
+                await redis_state.flush()  # queued writes land before the keys are deleted
                 keys = [k async for k in redis_state._redis.scan_iter(match="{" + prefix + "}*")]
                 if keys:
                     await redis_state._redis.delete(*keys)

@@ -23,10 +23,13 @@ async def shared(
     redis_client: Redis, redis_prefix: str
 ) -> AsyncIterator[tuple[RedisRouterState, RedisRouterState]]:
     # Each instance has its own state object (and could have its own connection).
-    yield (
+    states = (
         RedisRouterState(redis_client, prefix=redis_prefix),
         RedisRouterState(redis_client, prefix=redis_prefix),
     )
+    yield states
+    for state in states:  # queued writes land before the test's keys are deleted
+        await state.flush()
 
 
 async def _wait_for_a_fresh_minute() -> None:

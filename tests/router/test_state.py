@@ -28,9 +28,11 @@ async def state(request: pytest.FixtureRequest) -> AsyncIterator[RouterState]:
         return
     client = await connect_redis()
     prefix = new_prefix()
+    state = RedisRouterState(client, prefix=prefix)
     try:
-        yield RedisRouterState(client, prefix=prefix)
+        yield state
     finally:
+        await state.aclose()  # queued writes land before the test's keys are deleted
         await drop_prefix(client, prefix)
         await client.aclose()
 
@@ -129,6 +131,7 @@ async def test_redis_keys_are_namespaced_and_all_expire(
     await state.end("a", tokens=3, latency=LatencyUpdate(0.1, 0.5, 60))
     await state.record_failure("a", allowed_fails=5, window=60, cooldown=1)
     await state.start_cooldown("a", 1.0)
+    await state.flush()  # writes are queued, not waited for
     keys = [k async for k in redis_client.scan_iter(match="{" + redis_prefix + "}*")]
     assert len(keys) == 6, keys  # in-flight, rpm, tpm, latency, failures, cooldown
     for key in keys:

@@ -2,8 +2,8 @@
 
 Two implementations: :class:`~lockgate.router.state.memory.InMemoryRouterState` (one
 process) and :class:`~lockgate.router.state.redis_state.RedisRouterState` (every gateway
-instance sharing one Redis). The router reads a whole model group in one call, so the
-Redis implementation costs one round trip per routing decision.
+instance sharing one Redis). The router reads a whole model group in one call; the Redis
+implementation sends the calls of concurrent requests together, in shared round trips.
 """
 
 from __future__ import annotations

@@ -1,21 +1,36 @@
 """Router state in Redis, shared by every gateway instance that points at the same server.
 
-Each operation is one Lua script (one round trip, atomic). Keys carry the prefix as a hash
-tag (``{lockgate:router}:cd:<id>``) so that a script's keys live in one Redis Cluster slot,
-and every key has a TTL, so nothing outlives its use.
+Operations go through one queue (:mod:`~lockgate.router.state.redis_ops`) that sends
+whatever is waiting as one batched Lua script call (atomic, in order), one call at a time:
 
-If Redis cannot be reached, routing goes on without shared figures (no cooldowns, zero
-usage) rather than failing requests; the problem is logged at most once a minute.
+- ``begin``, ``end`` and ``start_cooldown`` are queued and not waited for;
+  ``record_failure`` waits for its batch (it answers whether a cooldown started);
+- a ``read`` goes in the same call as the writes queued before it, and requests reading the
+  same group with the same needs while one such read is queued or in flight share it. Each
+  adds this instance's own begins, ends and cooldowns since the read was queued
+  (:mod:`~lockgate.router.state.local_view`), so within an instance the figures are exact;
+  other instances' are as old as the shared read (one call at most);
+- a group of one deployment with no figures asked for reads nothing: the router uses a
+  group's only deployment whether or not it cools down, so the read could not change the
+  choice (the snapshot shows this instance's own cooldowns).
+
+Keys carry the prefix as a hash tag (``{lockgate:router}:cd:<id>``) so that a script's keys
+live in one Redis Cluster slot, and every key has a TTL, so nothing outlives its use.
+
+If Redis cannot be reached (or falls far behind), routing goes on without shared figures
+(no cooldowns, zero usage) rather than failing requests; the problem is logged at most once
+a minute.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable
+from typing import Final
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from lockgate.router.state import redis_scripts
 from lockgate.router.state.base import (
@@ -26,9 +41,8 @@ from lockgate.router.state.base import (
     Snapshot,
     current_minute,
 )
-
-if TYPE_CHECKING:
-    from redis.commands.core import AsyncScript
+from lockgate.router.state.local_view import LocalView, Mark, apply
+from lockgate.router.state.redis_ops import MAX_PENDING, OpQueue
 
 __all__ = ["DEFAULT_PREFIX", "RedisRouterState"]
 
@@ -36,33 +50,66 @@ DEFAULT_PREFIX: Final = "lockgate:router"
 _LOG_EVERY: Final = 60.0
 _log = logging.getLogger(__name__)
 
+_ReadKey = tuple[tuple[str, ...], Needs]
 
-def _int(raw: Any) -> int:
-    return int(raw) if raw is not None else 0
+
+class _SharedRead:
+    """One queued read and the requests waiting for it."""
+
+    __slots__ = ("key", "mark", "reads", "waiters")
+
+    def __init__(self, reads: dict[_ReadKey, _SharedRead], key: _ReadKey, mark: Mark) -> None:
+        self.reads = reads
+        self.key = key
+        self.mark = mark
+        self.waiters: list[asyncio.Future[str | None]] = []
+
+    def deliver(self, reply: str | None) -> None:
+        # Requests reading from now on queue a new read (it will see later writes).
+        if self.reads.get(self.key) is self:
+            del self.reads[self.key]
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_result(reply)
+
+
+def _resolve(future: asyncio.Future[str | None]) -> Callable[[str | None], None]:
+    def resolve(reply: str | None) -> None:
+        if not future.done():
+            future.set_result(reply)
+
+    return resolve
 
 
 class RedisRouterState:
     """``RedisRouterState(redis_client, prefix=...)`` or ``RedisRouterState.from_url(url)``.
 
     A client passed in belongs to the caller; one made by :meth:`from_url` is closed by
-    :meth:`aclose`. Use one key prefix per set of gateways that share deployments.
+    :meth:`aclose` (which first sends what is queued). Use one key prefix per set of
+    gateways that share deployments.
     """
 
     def __init__(
-        self, redis: Redis, *, prefix: str = DEFAULT_PREFIX, owns_client: bool = False
+        self,
+        redis: Redis,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        owns_client: bool = False,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         if not prefix or "{" in prefix or "}" in prefix:
             raise ValueError("the key prefix must be non-empty and contain no braces")
         self._redis = redis
         self._owns_client = owns_client
-        self._tag = "{" + prefix + "}"
-        self._read: AsyncScript = redis.register_script(redis_scripts.READ)
-        self._begin: AsyncScript = redis.register_script(redis_scripts.BEGIN)
-        self._end: AsyncScript = redis.register_script(redis_scripts.END)
-        self._failure: AsyncScript = redis.register_script(redis_scripts.FAILURE)
-        self._cooldown: AsyncScript = redis.register_script(redis_scripts.COOLDOWN)
-        # Keys of each group read, rebuilt when the minute changes.
-        self._group_keys: dict[tuple[str, ...], tuple[int, list[str]]] = {}
+        self._queue = OpQueue(
+            redis.register_script(redis_scripts.BATCH),
+            "{" + prefix + "}",
+            (IN_FLIGHT_TTL, USAGE_TTL),
+            self._batch_failed,
+            max_pending=max_pending,
+        )
+        self._local = LocalView()
+        self._reads: dict[_ReadKey, _SharedRead] = {}
         self._last_error_log = float("-inf")
 
     @classmethod
@@ -98,116 +145,110 @@ class RedisRouterState:
         )
         return cls(client, prefix=prefix, owns_client=True)
 
-    # ------------------------------------------------------------------ keys
-    def _key(self, kind: str, deployment_id: str) -> str:
-        return f"{self._tag}:{kind}:{deployment_id}"
-
-    def _minute_key(self, kind: str, deployment_id: str, minute: int) -> str:
-        return f"{self._tag}:{kind}:{deployment_id}:{minute}"
-
-    def _keys_for(self, ids: tuple[str, ...]) -> list[str]:
-        minute = current_minute()
-        cached = self._group_keys.get(ids)
-        if cached is not None and cached[0] == minute:
-            return cached[1]
-        keys: list[str] = []
-        for i in ids:
-            keys += (
-                self._key("cd", i),
-                self._key("if", i),
-                self._minute_key("rpm", i, minute),
-                self._minute_key("tpm", i, minute),
-                self._key("lat", i),
-            )
-        self._group_keys[ids] = (minute, keys)
-        return keys
-
-    def _failed(self, what: str, error: RedisError) -> None:
+    def _failed(self, what: str, reason: str) -> None:
         now = time.monotonic()
         if now - self._last_error_log >= _LOG_EVERY:
             self._last_error_log = now
             _log.warning(
-                "router state: Redis %s failed, routing without shared state: %s",
-                what,
-                type(error).__name__,
+                "router state: Redis %s failed, routing without shared state: %s", what, reason
             )
+
+    def _batch_failed(self, reason: str) -> None:
+        self._failed("call", reason)
 
     # ------------------------------------------------------------------ RouterState
     async def read(self, ids: tuple[str, ...], needs: Needs) -> Snapshot:
-        flags = (
-            "1" if needs.in_flight else "0",
-            "1" if needs.usage else "0",
-            "1" if needs.latency else "0",
-        )
-        try:
-            raw = await self._read(keys=self._keys_for(ids), args=(len(ids), *flags))
-        except RedisError as error:
-            self._failed("read", error)
+        if len(ids) == 1 and not (needs.in_flight or needs.usage or needs.latency):
+            return Snapshot([self._local.cooldown_left(ids[0])])
+        key = (ids, needs)
+        shared = self._reads.get(key)
+        if shared is None:
+            shared = _SharedRead(self._reads, key, Mark(self._local.group(ids)))
+            flags = f"{needs.in_flight:d}{needs.usage:d}{needs.latency:d}"
+            if not self._queue.submit(f"R {flags}", ids, current_minute(), shared.deliver):
+                self._failed("read", "queue full")
+                return _empty(len(ids), needs)
+            self._reads[key] = shared
+        waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        shared.waiters.append(waiter)
+        reply = await waiter
+        if reply is None:
             return _empty(len(ids), needs)
-        n = len(ids)
-        snapshot = Snapshot([max(0.0, int(raw[k * 5]) / 1000.0) for k in range(n)])
-        if needs.in_flight:
-            snapshot.in_flight = [max(0, _int(raw[k * 5 + 1])) for k in range(n)]
-        if needs.usage:
-            snapshot.rpm = [_int(raw[k * 5 + 2]) for k in range(n)]
-            snapshot.tpm = [_int(raw[k * 5 + 3]) for k in range(n)]
-        if needs.latency:
-            snapshot.latency = [
-                float(raw[k * 5 + 4]) if raw[k * 5 + 4] is not None else None for k in range(n)
-            ]
-        return snapshot
+        try:
+            snapshot = _parse(reply, len(ids), needs)
+        except (ValueError, IndexError):  # a key holds what no gateway wrote
+            self._failed("read", "unreadable reply")
+            return _empty(len(ids), needs)
+        return apply(snapshot, shared.mark, needs, self._local.clock())
 
     async def begin(self, deployment_id: str) -> None:
-        keys = (
-            self._key("if", deployment_id),
-            self._minute_key("rpm", deployment_id, current_minute()),
-        )
-        try:
-            await self._begin(keys=keys, args=(IN_FLIGHT_TTL, USAGE_TTL))
-        except RedisError as error:
-            self._failed("begin", error)
+        self._local.record(deployment_id).started += 1
+        if not self._queue.submit("B", (deployment_id,), current_minute()):
+            self._failed("begin", "queue full")
 
     async def end(self, deployment_id: str, *, tokens: int, latency: LatencyUpdate | None) -> None:
-        keys = (
-            self._key("if", deployment_id),
-            self._minute_key("tpm", deployment_id, current_minute()),
-            self._key("lat", deployment_id),
-        )
-        args = (
-            max(0, tokens),
-            "" if latency is None else repr(latency.seconds),
-            0.0 if latency is None else latency.alpha,
-            1 if latency is None else max(1, int(latency.ttl * 1000)),
-            IN_FLIGHT_TTL,
-            USAGE_TTL,
-        )
-        try:
-            await self._end(keys=keys, args=args)
-        except RedisError as error:
-            self._failed("end", error)
+        tokens = max(0, tokens)
+        record = self._local.record(deployment_id)
+        record.ended += 1
+        record.tokens += tokens
+        if latency is None:
+            head = f"E {tokens} - 0 1"
+        else:
+            ttl_ms = max(1, int(latency.ttl * 1000))
+            head = f"E {tokens} {latency.seconds!r} {latency.alpha!r} {ttl_ms}"
+        if not self._queue.submit(head, (deployment_id,), current_minute()):
+            self._failed("end", "queue full")
 
     async def record_failure(
         self, deployment_id: str, *, allowed_fails: int, window: float, cooldown: float
     ) -> bool:
-        keys = (self._key("fail", deployment_id), self._key("cd", deployment_id))
-        args = (allowed_fails, max(1, int(window * 1000)), max(1, int(cooldown * 1000)))
-        try:
-            return bool(await self._failure(keys=keys, args=args))
-        except RedisError as error:
-            self._failed("record_failure", error)
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        head = f"F {allowed_fails} {max(1, int(window * 1000))} {max(1, int(cooldown * 1000))}"
+        if not self._queue.submit(head, (deployment_id,), current_minute(), _resolve(done)):
+            self._failed("record_failure", "queue full")
             return False
+        if await done != "1":
+            return False
+        self._local.cool(deployment_id, cooldown)
+        return True
 
     async def start_cooldown(self, deployment_id: str, seconds: float) -> None:
-        try:
-            await self._cooldown(
-                keys=(self._key("cd", deployment_id),), args=(max(1, int(seconds * 1000)),)
-            )
-        except RedisError as error:
-            self._failed("start_cooldown", error)
+        self._local.cool(deployment_id, seconds)
+        head = f"C {max(1, int(seconds * 1000))}"
+        if not self._queue.submit(head, (deployment_id,), current_minute()):
+            self._failed("start_cooldown", "queue full")
+
+    async def flush(self) -> None:
+        """Waits until everything queued so far has been sent and answered (or failed)."""
+        await self._queue.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._redis.aclose()
+        """Sends what is queued, then closes the client if this state made it."""
+        try:
+            await self._queue.aclose()
+        finally:
+            if self._owns_client:
+                await self._redis.aclose()
+
+
+def _parse(reply: str, n: int, needs: Needs) -> Snapshot:
+    values = reply.split(" ")
+    width = 1 + needs.in_flight + 2 * needs.usage + needs.latency
+    if len(values) != n * width:
+        raise ValueError("wrong number of figures")
+    snapshot = Snapshot([max(0.0, int(values[k * width]) / 1000.0) for k in range(n)])
+    column = 1
+    if needs.in_flight:
+        snapshot.in_flight = [max(0, int(values[k * width + column])) for k in range(n)]
+        column += 1
+    if needs.usage:
+        snapshot.rpm = [int(values[k * width + column]) for k in range(n)]
+        snapshot.tpm = [int(values[k * width + column + 1]) for k in range(n)]
+        column += 2
+    if needs.latency:
+        lat = [values[k * width + column] for k in range(n)]
+        snapshot.latency = [None if v == "-" else float(v) for v in lat]
+    return snapshot
 
 
 def _empty(n: int, needs: Needs) -> Snapshot:
