@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from lockgate.spend import SpendRecord, SpendWriter, delete_old_spend_logs
+from lockgate.spend.sums import BatchSums
 from lockgate.store import Store, async_database_url
 from lockgate.store.access_tables import KeyRow
 from lockgate.store.spend_tables import (
@@ -106,4 +110,100 @@ async def test_a_failed_batch_is_kept_for_retry(tmp_path: Path) -> None:
     await store.migrate()
     await writer.aclose()
     assert writer.pending == 0 and writer.written == 1
+    await store.aclose()
+
+
+async def test_a_failed_batch_leaves_no_row_behind(tmp_path: Path) -> None:
+    """Logs and aggregates are one transaction: a batch that fails half-way is not written
+    at all, and once retried it is written once."""
+    path = tmp_path / "db.sqlite"
+    store = Store.from_url(f"sqlite+aiosqlite:///{path}")
+    await store.migrate()
+    with sqlite3.connect(path) as db:  # the aggregates' table goes: their upsert fails
+        db.execute("ALTER TABLE lockgate_daily_spend RENAME TO away")
+    writer = SpendWriter(store, interval=60)
+    for _ in range(700):
+        writer.record(record(datetime.now(UTC)))
+    await writer.flush()
+    assert writer.pending == 700 and writer.written == 0
+    assert await store.count(SpendLogRow) == 0
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE away RENAME TO lockgate_daily_spend")
+    await writer.aclose()
+    assert writer.pending == 0 and writer.written == 700
+    assert await store.count(SpendLogRow) == 700
+    await store.aclose()
+
+
+class SlowSink:
+    """Holds every write until released; counts what it wrote."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.fail = fail
+        self.attempts = 0
+        self.rows = 0
+        self.written: list[Any] = []
+
+    def log_rows(self, records: Sequence[SpendRecord]) -> list[Any]:
+        return list(records)
+
+    async def write(self, log_rows: list[Any], sums: BatchSums) -> None:
+        self.attempts += 1
+        if self.fail:
+            raise OSError("database down")
+        self.started.set()
+        await self.release.wait()
+        self.rows += len(log_rows)
+        self.written += log_rows
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_shutdown_during_a_batch_loses_nothing(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = SlowSink()
+    writer = SpendWriter(store, interval=60, batch_size=10, sink=sink)
+    writer.start()
+    for _ in range(25):
+        writer.record(record(datetime.now(UTC)))
+    await asyncio.wait_for(sink.started.wait(), 5)  # the writer's task is mid-batch
+    closing = asyncio.create_task(writer.aclose())
+    await asyncio.sleep(0.05)
+    assert not closing.done()  # it waits for the batch rather than cancel it
+    sink.release.set()
+    await asyncio.wait_for(closing, 5)
+    assert sink.rows == 25 and writer.written == 25 and writer.pending == 0
+    await store.aclose()
+
+
+async def test_a_failing_database_is_retried_after_a_pause(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = SlowSink(fail=True)
+    writer = SpendWriter(store, interval=0.2, batch_size=1, sink=sink)
+    writer.start()
+    for _ in range(30):  # each record reaches batch_size and wakes the writer
+        writer.record(record(datetime.now(UTC)))
+        await asyncio.sleep(0.005)
+    assert 1 <= sink.attempts <= 3  # not one attempt per record
+    assert writer.pending == 30
+    sink.fail = False
+    sink.release.set()
+    await writer.aclose()
+    assert sink.rows == 30 and writer.pending == 0
+    await store.aclose()
+
+
+async def test_past_max_pending_the_oldest_are_dropped(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = SlowSink()
+    sink.release.set()
+    writer = SpendWriter(store, interval=60, batch_size=2, max_pending=3, sink=sink)
+    for i in range(5):
+        writer.record(record(datetime.now(UTC), spend=float(i)))
+    assert writer.pending == 3 and writer.dropped == 2
+    await writer.aclose()
+    assert [r.spend for r in sink.written] == [2.0, 3.0, 4.0] and writer.written == 3
     await store.aclose()

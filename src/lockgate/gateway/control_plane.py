@@ -213,8 +213,9 @@ class ControlPlane:
         await self.invalidator.publish(kind, ident)
 
     def budget_windows(self, admission: Admission, nano: int) -> tuple[tuple[str, int, int], ...]:
+        # Once per request: a list comprehension is quicker than a generator here.
         return tuple(
-            (b.scope, b.window, nano) for b in admission.buckets if b.budget_nano is not None
+            [(b.scope, b.window, nano) for b in admission.buckets if b.budget_nano is not None]
         )
 
     async def aclose(self) -> None:

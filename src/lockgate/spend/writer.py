@@ -2,8 +2,9 @@
 background task writes them every ``interval`` seconds or every ``batch_size`` records, and
 ``aclose`` writes what is left (the gateway's shutdown path, SIGTERM included).
 
-A batch that fails to write is kept and retried; past ``max_pending`` records (a database
-down for long) the oldest are dropped and counted, so memory stays bounded.
+A batch that fails to write is kept and retried (after ``interval``, not on every new
+record); past ``max_pending`` records (a database down for long) the oldest are dropped and
+counted, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from lockgate.spend.batch_sql import write_batch
 from lockgate.spend.record import SpendRecord
+from lockgate.spend.sink import SpendSink, sink_for
+from lockgate.spend.sums import BatchSums
 from lockgate.store import Store
 
 __all__ = ["SpendWriter"]
 
 _log = logging.getLogger(__name__)
+
+# Records turned into parameters between two yields to the event loop (about 3 µs each).
+_SLICE = 64
 
 
 class SpendWriter:
@@ -34,14 +40,17 @@ class SpendWriter:
         max_pending: int = 200_000,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
         housekeeping_every: float = 3600.0,
+        sink: SpendSink | None = None,
     ) -> None:
-        self._store = store
+        self._sink = sink if sink is not None else sink_for(store)
         self._interval = interval
         self._batch_size = batch_size
-        self._max_pending = max_pending
+        self._max_pending = max(max_pending, batch_size)
         self._pending: deque[SpendRecord] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._task_flushing = False
         self._flush_lock = asyncio.Lock()
         self._housekeeping = housekeeping
         self._housekeeping_every = housekeeping_every
@@ -53,15 +62,18 @@ class SpendWriter:
         return len(self._pending)
 
     def record(self, record: SpendRecord) -> None:
-        if len(self._pending) >= self._max_pending:
-            self._pending.popleft()
-            self.dropped += 1
-        self._pending.append(record)
-        if len(self._pending) >= self._batch_size:
+        """The hot path: one append (and a comparison)."""
+        pending = self._pending
+        pending.append(record)
+        if len(pending) >= self._batch_size:
             self._wake.set()
+            if len(pending) > self._max_pending:
+                pending.popleft()
+                self.dropped += 1
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
@@ -70,34 +82,63 @@ class SpendWriter:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
-            await self.flush()
+            self._task_flushing = True
+            try:
+                written = await self._flush()
+            finally:
+                self._task_flushing = False
+            if self._stopping:
+                return
             if self._housekeeping is not None and time.monotonic() >= next_housekeeping:
                 next_housekeeping = time.monotonic() + self._housekeeping_every
                 try:
                     await self._housekeeping()
                 except Exception as error:  # never stop the writer
                     _log.warning("spend housekeeping failed: %s", type(error).__name__)
+            if not written:  # the database is failing: retry after a pause, not per record
+                await asyncio.sleep(self._interval)
 
     async def flush(self) -> None:
+        await self._flush()
+
+    async def _flush(self) -> bool:
+        """Write everything pending; False if a batch failed (it is pending again)."""
         async with self._flush_lock:
-            while self._pending:
-                batch = [
-                    self._pending.popleft()
-                    for _ in range(min(self._batch_size, len(self._pending)))
-                ]
+            pending = self._pending
+            while pending:
+                if len(pending) <= self._batch_size:
+                    batch = list(pending)
+                    pending.clear()
+                else:
+                    batch = [pending.popleft() for _ in range(self._batch_size)]
                 try:
-                    async with self._store.session() as session, session.begin():
-                        await write_batch(session, batch)
+                    await self._write(batch)
                 except Exception as error:
-                    self._pending.extendleft(reversed(batch))
+                    pending.extendleft(reversed(batch))
                     _log.warning("spend batch not written (%s); will retry", type(error).__name__)
-                    return
+                    return False
                 self.written += len(batch)
+            return True
+
+    async def _write(self, batch: list[SpendRecord]) -> None:
+        log_rows: list[Any] = []
+        sums = BatchSums()
+        for start in range(0, len(batch), _SLICE):
+            part = batch[start : start + _SLICE]
+            log_rows += self._sink.log_rows(part)
+            sums.add(part)
+            await asyncio.sleep(0)  # requests run between slices
+        await self._sink.write(log_rows, sums)
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopping = True
+            # Mid-batch, the task finishes the batch and returns: cancelled there, a batch
+            # could be written and yet still be pending (or the reverse).
+            if not self._task_flushing:
+                task.cancel()  # waiting, or in housekeeping
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
         await self.flush()
+        await self._sink.aclose()

@@ -1,0 +1,226 @@
+"""Spend batches written by each sink (SQLite's writer thread, SQLAlchemy on SQLite and on
+PostgreSQL) read back through the ORM exactly as recorded, aggregates included."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lockgate.spend import SpendRecord, SpendWriter
+from lockgate.spend.engine_sink import EngineSink
+from lockgate.spend.sink import SpendSink
+from lockgate.spend.sqlite_sink import SqliteSink, _chunks
+from lockgate.store import Store, async_database_url
+from lockgate.store.access_tables import EndUserRow, KeyRow, OrganizationRow, TeamRow, UserRow
+from lockgate.store.spend_tables import (
+    BudgetWindowRow,
+    DailySpendRow,
+    DailyTagSpendRow,
+    SpendLogRow,
+)
+from tests.servers import postgres_database
+
+Target = tuple[Store, Callable[[], SpendWriter]]
+
+
+@pytest.fixture(params=["sqlite-thread", "sqlite-engine", "postgres"])
+async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Target]:
+    if request.param == "postgres":
+        async with postgres_database() as url:
+            store = Store.from_url(async_database_url(url))
+            await store.migrate()
+            yield store, lambda: SpendWriter(store, interval=60)
+            await store.aclose()
+        return
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await store.migrate()
+    engine = request.param == "sqlite-engine"
+
+    def writer() -> SpendWriter:
+        sink: SpendSink = EngineSink(store) if engine else SqliteSink(str(tmp_path / "db.sqlite"))
+        return SpendWriter(store, interval=60, sink=sink)
+
+    yield store, writer
+    await store.aclose()
+
+
+def record(request_id: str, started_at: datetime, **changes: object) -> SpendRecord:
+    fields: dict[str, object] = {
+        "request_id": request_id,
+        "started_at": started_at,
+        "route": "chat",
+        "key_id": "k1",
+        "user_id": "u1",
+        "team_id": "t1",
+        "organization_id": "o1",
+        "end_user": "customer-7",
+        "model": "fast",
+        "model_group": "gpt-4o-mini",
+        "deployment": "d1",
+        "prompt_tokens": 19,
+        "completion_tokens": 10,
+        "cached_tokens": 4,
+        "spend": 0.000123456789,
+        "latency_ms": 12.5,
+        "status": 200,
+    }
+    fields.update(changes)
+    return SpendRecord(**fields)  # type: ignore[arg-type]
+
+
+async def write(target: Target, records: list[SpendRecord]) -> None:
+    writer = target[1]()
+    for r in records:
+        writer.record(r)
+    await writer.aclose()
+    assert writer.written == len(records) and writer.pending == 0
+
+
+async def test_rows_read_back_as_recorded(target: Target) -> None:
+    store = target[0]
+    paris = timezone(timedelta(hours=1))
+    records = [
+        record("a", datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=UTC), tags=("x", "é")),
+        # Another zone is stored as the same instant in UTC.
+        record("b", datetime(2026, 11, 23, 2, 2, 3, 7, tzinfo=paris), status=429, spend=0.0),
+        record("c", datetime(2026, 1, 1, tzinfo=UTC), request_body={"messages": [{"a": 1}]}),
+        # What orjson refuses (an integer past 64 bits) is still written.
+        record("d", datetime(2026, 1, 1, tzinfo=UTC), request_body={"n": 2**70}),
+    ]
+    await write(target, records)
+    async with store.session() as session:
+        rows = {r.request_id: r for r in (await session.scalars(select(SpendLogRow))).all()}
+    assert set(rows) == {"a", "b", "c", "d"}
+    for sent in records:
+        row = rows[sent.request_id]
+        assert row.started_at == sent.started_at  # aware, same instant
+        assert row.started_at.tzinfo is not None
+        assert (row.route, row.key_id, row.user_id, row.team_id) == ("chat", "k1", "u1", "t1")
+        assert (row.organization_id, row.end_user) == ("o1", "customer-7")
+        assert (row.model, row.model_group, row.deployment) == ("fast", "gpt-4o-mini", "d1")
+        assert (row.prompt_tokens, row.completion_tokens, row.cached_tokens) == (19, 10, 4)
+        assert row.total_tokens == 29
+        assert row.spend == sent.spend and row.latency_ms == 12.5
+        assert row.status == sent.status
+        assert row.tags == list(sent.tags)
+        assert row.request_body == sent.request_body
+    assert rows["b"].started_at == datetime(2026, 11, 23, 1, 2, 3, 7, tzinfo=UTC)
+
+
+async def test_a_large_batch_and_its_aggregates(target: Target) -> None:
+    """More rows and more entities than one statement takes; aggregates from first
+    principles. Every entity exists but one key, whose spend goes nowhere."""
+    store = target[0]
+    for i in range(150):
+        await store.add(KeyRow(id=f"k{i}", digest=f"{i:064x}", key_name="sk-...x"))
+    for i in range(7):
+        await store.add(UserRow(id=f"u{i}"))
+        await store.add(TeamRow(id=f"t{i}"))
+        await store.add(OrganizationRow(id=f"o{i}"))
+        await store.add(EndUserRow(id=f"e{i}"))
+    start = datetime(2026, 11, 23, 23, 59, 59, tzinfo=UTC)
+    records = [
+        record(
+            f"r{i}",
+            start + timedelta(milliseconds=i),  # crosses midnight
+            key_id=f"k{i % 151}",
+            user_id=f"u{i % 7}" if i % 5 else "",
+            team_id=f"t{i % 7}",
+            organization_id=f"o{i % 7}",
+            end_user=f"e{i % 7}" if i % 4 else "",
+            model_group="" if i % 6 == 0 else "gpt-4o-mini",
+            spend=0.001 * (i % 10),
+            prompt_tokens=i,
+            status=500 if i % 9 == 0 else 200,
+            tags=("a", f"t{i % 2}") if i % 3 else (),
+            windows=((f"key:k{i % 151}", 42, 1000 * (i % 10)),),
+        )
+        for i in range(1234)
+    ]
+    await write(target, records)
+
+    daily: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0.0, 0, 0, 0, 0])
+    tags: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    windows: dict[tuple[str, int], int] = defaultdict(int)
+    lifetime: dict[tuple[str, str], float] = defaultdict(float)
+    for r in records:
+        day = r.started_at.astimezone(UTC).date().isoformat()
+        d = daily[(day, r.key_id, r.user_id, r.team_id, r.model_group or r.model)]
+        d[0] += r.spend
+        d[1] += r.prompt_tokens
+        d[2] += r.completion_tokens
+        d[3] += 1
+        d[4] += r.failed
+        for tag in r.tags:
+            tags[(day, tag)][0] += r.spend
+            tags[(day, tag)][1] += 1
+        for scope, window, nano in r.windows:
+            windows[(scope, window)] += nano
+        for kind in ("key_id", "user_id", "team_id", "organization_id", "end_user"):
+            lifetime[(kind, getattr(r, kind))] += r.spend
+
+    async with store.session() as session:
+        assert len((await session.scalars(select(SpendLogRow.id))).all()) == len(records)
+        got_daily = {
+            (d.day, d.key_id, d.user_id, d.team_id, d.model): d
+            for d in (await session.scalars(select(DailySpendRow))).all()
+        }
+        assert set(got_daily) == set(daily)
+        assert {k[0] for k in daily} == {"2026-11-23", "2026-11-24"}
+        for k, (spend, prompt, completion, requests, failed) in daily.items():
+            row = got_daily[k]
+            assert row.spend == pytest.approx(spend)
+            assert (row.prompt_tokens, row.completion_tokens) == (prompt, completion)
+            assert (row.requests, row.failed_requests) == (requests, failed)
+        got_tags = {
+            (t.day, t.tag): (t.spend, t.requests)
+            for t in (await session.scalars(select(DailyTagSpendRow))).all()
+        }
+        assert got_tags == {k: (pytest.approx(v[0]), v[1]) for k, v in tags.items()}
+        got_windows = {
+            (w.scope, w.window): w.spend_nano
+            for w in (await session.scalars(select(BudgetWindowRow))).all()
+        }
+        assert got_windows == {k: v for k, v in windows.items() if v}
+        for kind, table in (
+            ("key_id", KeyRow),
+            ("user_id", UserRow),
+            ("team_id", TeamRow),
+            ("organization_id", OrganizationRow),
+            ("end_user", EndUserRow),
+        ):
+            rows: list[KeyRow] = list((await session.scalars(select(table))).all())
+            spent = {row.id: row.spend for row in rows}
+            expected = {i: lifetime[(kind, i)] for i in spent}
+            assert spent == pytest.approx(expected), kind
+            assert all(expected.values()), kind
+
+
+async def test_aggregates_add_up_across_batches(target: Target) -> None:
+    store = target[0]
+    await store.add(KeyRow(id="k1", digest="d" * 64, key_name="sk-...x"))
+    when = datetime(2026, 11, 23, tzinfo=UTC)
+    await write(target, [record("a", when, spend=0.25, windows=(("key:k1", 1, 250),))])
+    await write(target, [record("b", when, spend=0.5, windows=(("key:k1", 1, 500),))])
+    async with store.session() as session:
+        daily = (await session.scalars(select(DailySpendRow))).one()
+        assert daily.spend == pytest.approx(0.75) and daily.requests == 2
+        window = (await session.scalars(select(BudgetWindowRow))).one()
+        assert window.spend_nano == 750
+        key = await session.get(KeyRow, "k1")
+        assert key is not None and key.spend == pytest.approx(0.75)
+
+
+def test_statements_cover_every_row_in_few_shapes() -> None:
+    for count in (0, 1, 127, 128, 129, 1000, 1234):
+        chunks = list(_chunks(count, 128))
+        assert sum(rows for _, rows in chunks) == count
+        assert [start for start, _ in chunks] == [
+            sum(r for _, r in chunks[:i]) for i in range(len(chunks))
+        ]
+        assert {rows for _, rows in chunks} <= {1, 2, 4, 8, 16, 32, 64, 128}
