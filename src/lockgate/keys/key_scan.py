@@ -209,13 +209,16 @@ async def _row_chunks(connection: AsyncConnection) -> AsyncIterator[Sequence[Any
     # memory that stays allocated after (the hot path never reads the store).
     async with driver.execute("PRAGMA cache_size") as pragma:
         (cache_size,) = await pragma.fetchone()
-    await (await driver.execute(f"PRAGMA cache_size = {_SCAN_CACHE_SIZE}")).close()
+    # PRAGMA takes no bound parameters; both values are integers (one ours, one SQLite's).
+    scan_pragma = f"PRAGMA cache_size = {int(_SCAN_CACHE_SIZE)}"
+    restore_pragma = f"PRAGMA cache_size = {int(cache_size)}"
+    await (await driver.execute(scan_pragma)).close()
     try:
         async with driver.execute(str(compiled)) as cursor:
             while chunk := await cursor.fetchmany(_CHUNK):
                 yield chunk
     finally:
-        await (await driver.execute(f"PRAGMA cache_size = {int(cache_size)}")).close()
+        await (await driver.execute(restore_pragma)).close()
 
 
 async def read_key_table(store: Store) -> KeyTable:
