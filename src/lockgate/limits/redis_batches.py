@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from redis.exceptions import RedisError
-
 from lockgate.errors import ServiceUnavailableError
+from lockgate.redis_drain import drain_batches
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript
@@ -102,25 +101,13 @@ class Batcher:
         return names
 
     async def _drain(self) -> None:
-        queue = self._queue
-        batch: _Batch | None = None
         try:
-            while queue:
-                batch = queue.popleft()
-                try:
-                    reply = await self._script(keys=batch.keys, args=[b"\n".join(batch.ops)])
-                except (RedisError, OSError) as error:
-                    _fail(batch, type(error).__name__)
-                    continue
-                _deliver(batch, reply)
-                batch = None
-        except BaseException as error:  # cancelled (loop shutdown) or a bug: no one waits forever
-            for pending in ([batch] if batch is not None else []) + list(queue):
-                _fail(pending, type(error).__name__)
-            queue.clear()
-            raise
+            await drain_batches(self._queue, self._send, _deliver, _fail, _fail)
         finally:
             self._task = None
+
+    def _send(self, batch: _Batch) -> Awaitable[bytes | str]:
+        return self._script(keys=batch.keys, args=[b"\n".join(batch.ops)])
 
     async def aclose(self) -> None:
         """Waits until everything submitted has run (its callers have the outcome)."""

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
-from redis.exceptions import RedisError
-
+from lockgate.redis_drain import drain_batches
 from lockgate.router.state.redis_scripts import KEYS_PER_SLOT
 
 if TYPE_CHECKING:
@@ -118,29 +117,25 @@ class OpQueue:
         return names
 
     async def _drain(self) -> None:
-        queue = self._queue
-        batch: _Batch | None = None
         try:
-            while queue:
-                batch = queue.popleft()
-                self._pending -= len(batch.ops)
-                args = ["\n".join(batch.ops).encode(), *self._ttls]
-                try:
-                    reply = await self._script(keys=batch.keys, args=args)
-                except (RedisError, OSError) as error:
-                    self._on_error(type(error).__name__)
-                    _fail(batch)
-                else:
-                    _deliver(batch, reply, self._on_error)
-                batch = None
-        except BaseException:  # cancelled (loop shutdown): no one waits forever
-            for pending in ([batch] if batch is not None else []) + list(queue):
-                _fail(pending)
-            queue.clear()
+            await drain_batches(self._queue, self._send, self._deliver, self._failed, _abandon)
+        except BaseException:
             self._pending = 0
             raise
         finally:
             self._task = None
+
+    def _send(self, batch: _Batch) -> Awaitable[bytes | str]:
+        self._pending -= len(batch.ops)
+        args = ["\n".join(batch.ops).encode(), *self._ttls]
+        return self._script(keys=batch.keys, args=args)
+
+    def _deliver(self, batch: _Batch, replies: bytes | str) -> None:
+        _deliver(batch, replies, self._on_error)
+
+    def _failed(self, batch: _Batch, reason: str) -> None:
+        self._on_error(reason)
+        _fail(batch)
 
     async def aclose(self) -> None:
         """Waits until everything submitted has been sent (and answered or failed)."""
@@ -159,6 +154,10 @@ def _deliver(batch: _Batch, replies: bytes | str, on_error: OnError) -> None:
                 reply(None)
         elif reply is not None:
             reply(line)
+
+
+def _abandon(batch: _Batch, reason: str) -> None:
+    _fail(batch)
 
 
 def _fail(batch: _Batch) -> None:
