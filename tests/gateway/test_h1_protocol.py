@@ -264,3 +264,56 @@ async def test_stream_is_sent_chunked_and_ends_with_done(conn: RawConnection) ->
 async def test_path_is_percent_decoded_for_routing(conn: RawConnection) -> None:
     await conn.send(b"GET /health/%6Civeliness HTTP/1.1\r\nhost: t\r\n\r\n")
     assert (await conn.response()).status == 200
+
+
+async def test_an_idle_keep_alive_connection_holds_no_task_for_graceful_shutdown(
+    gateway: RunningGateway,
+) -> None:
+    # uvicorn's graceful shutdown waits for server_state.tasks: a connection's serving task
+    # is in it only while a request is being served.
+    async for conn in connect(gateway):
+        for _ in range(3):
+            await conn.send(chat_request())
+            assert (await conn.response()).status == 200
+        await asyncio.sleep(0.05)  # the tail of the last request (metrics, log) runs
+        assert not gateway.server.server_state.tasks
+        await conn.send(chat_request())  # and the connection is still served
+        assert (await conn.response()).status == 200
+
+
+async def test_requests_on_several_connections_are_served_concurrently(
+    gateway: RunningGateway,
+) -> None:
+    connections = [c async for c in _open_many(gateway, 3)]
+    try:
+        for conn in connections:
+            await conn.send(chat_request())
+        statuses = [(await conn.response()).status for conn in connections]
+        assert statuses == [200, 200, 200]
+    finally:
+        for conn in connections:
+            conn.writer.close()
+
+
+async def _open_many(gateway: RunningGateway, count: int) -> AsyncIterator[RawConnection]:
+    port = int(gateway.url.rsplit(":", 1)[1])
+    for _ in range(count):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        yield RawConnection(reader, writer)
+
+
+async def test_a_closed_connection_ends_its_waiting_task(gateway: RunningGateway) -> None:
+    async for conn in connect(gateway):
+        await conn.send(chat_request())
+        assert (await conn.response()).status == 200
+        await asyncio.sleep(0.05)  # the tail of the request (metrics, log) runs
+        (protocol,) = gateway.server.server_state.connections
+        assert protocol._idle is not None  # the task that served it waits for the next
+        waiting = protocol._idle[0]
+        await conn.send(chat_request())  # served by that same task
+        assert (await conn.response()).status == 200
+        await asyncio.sleep(0.05)
+        assert protocol._idle is not None and protocol._idle[0] is waiting
+    await asyncio.sleep(0.1)  # the client closed its side
+    assert waiting.done() and not waiting.cancelled()
+    assert not gateway.server.server_state.connections

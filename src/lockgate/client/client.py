@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from lockgate.client.chat_plan import ChatPlan, FixedOptions, credentials_are_fixed
 from lockgate.client.credentials import CredentialCache
 from lockgate.client.mock_response import mock_completion
 from lockgate.client.params import check_supported, split_options
@@ -115,6 +116,50 @@ class Client:
                 last = error
         raise last
 
+    def acompletion_fixed(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        stream: bool,
+        params: dict[str, Any],
+        options: FixedOptions,
+    ) -> Coroutine[Any, Any, ChatCompletion | CompletionStream]:
+        """``acompletion(model, messages, stream=stream, **params, **options.options)`` for
+        ``params`` that hold no client option and no None value (a router's calls): the
+        plan worked out from ``options`` is kept for the next call. Returns the coroutine
+        to await (no coroutine of its own in between)."""
+        if "fallbacks" in options.options:
+            return self.acompletion(model, messages, stream=stream, **params, **options.options)
+        return self._completion_with_retries(
+            model, messages, stream, params, options.options, options
+        )
+
+    def _chat_plan(
+        self, model: str, options: Mapping[str, Any], messages: Sequence[Any]
+    ) -> ChatPlan:
+        """Checked in this order: the provider, the messages, then (unless the answer is a
+        mock) the adapter and the credentials."""
+        spec, upstream_model = self.registry.split_model(
+            f"{options['custom_llm_provider']}/{model}"
+            if "custom_llm_provider" in options
+            else model
+        )
+        if not messages:
+            raise BadRequestError("messages must not be empty", param="messages")
+        if "mock_response" in options:
+            return ChatPlan(spec, upstream_model, str(options["mock_response"]))
+        adapter = self.registry.adapter(spec)
+        credentials = (
+            self._credentials(spec, options) if credentials_are_fixed(spec, options) else None
+        )
+        timeouts = _timeouts(
+            options.get("timeout", options.get("request_timeout", self.settings.timeout))
+        )
+        return ChatPlan(
+            spec, upstream_model, None, adapter, credentials, self._retry_policy(options), timeouts
+        )
+
     async def _completion_with_retries(
         self,
         model: str,
@@ -122,30 +167,36 @@ class Client:
         stream: bool,
         params: dict[str, Any],
         options: dict[str, Any],
+        fixed: FixedOptions | None = None,
     ) -> ChatCompletion | CompletionStream:
-        spec, upstream_model = self.registry.split_model(
-            f"{options['custom_llm_provider']}/{model}"
-            if "custom_llm_provider" in options
-            else model
-        )
-        message_list = [dict(m) for m in messages]
-        if not message_list:
+        plan = fixed.plan(model) if fixed is not None else None
+        if plan is None:
+            plan = self._chat_plan(model, options, messages)
+            if fixed is not None:
+                fixed.keep(model, plan)
+        elif not messages:
             raise BadRequestError("messages must not be empty", param="messages")
-        if "mock_response" in options:
-            response = mock_completion(model, message_list, str(options["mock_response"]))
+        spec, upstream_model = plan.spec, plan.upstream_model
+        message_list = [dict(m) for m in messages]
+        if plan.mock_response is not None:
+            response = mock_completion(model, message_list, plan.mock_response)
             response._hidden_params["response_cost"] = self._cost(
                 response.usage, spec, upstream_model
             )
             return response
-        adapter = self.registry.adapter(spec)
-        call = self._chat_call(spec, upstream_model, adapter, message_list, stream, params, options)
+        adapter, policy, timeouts = plan.adapter, plan.policy, plan.timeouts
+        assert adapter is not None and policy is not None and timeouts is not None
+        credentials = plan.credentials or self._credentials(spec, options)
+        call = self._chat_call(
+            spec, upstream_model, adapter, message_list, stream, params, options, credentials
+        )
         if spec.protocol == "vertex":
             call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
-        policy = self._retry_policy(options)
-        timeouts = _timeouts(
-            options.get("timeout", options.get("request_timeout", self.settings.timeout))
-        )
-        request = self._allow_configured_host(adapter.build_chat_request(call), call.credentials)
+        request = adapter.build_chat_request(call)
+        if call.credentials is plan.credentials:
+            request = self._allow_planned_host(request, plan)
+        else:
+            request = self._allow_configured_host(request, call.credentials)
         if stream:
             return await call_with_retries(
                 lambda: self._open_stream(adapter, call, request, timeouts), policy
@@ -164,14 +215,18 @@ class Client:
         messages: list[dict[str, Any]],
         stream: bool,
         params: dict[str, Any],
-        options: dict[str, Any],
+        options: Mapping[str, Any],
+        credentials: Credentials,
     ) -> ChatCall:
-        credentials = self._credentials(spec, options)
-        stream_options = params.get("stream_options")
-        include_usage = bool(
-            stream and isinstance(stream_options, Mapping) and stream_options.get("include_usage")
-        )
+        include_usage = False
+        if stream:
+            stream_options = params.get("stream_options")
+            include_usage = isinstance(stream_options, Mapping) and bool(
+                stream_options.get("include_usage")
+            )
         draft = ChatCall(spec, model, messages, params, stream, credentials, include_usage)
+        if not params:
+            return draft  # nothing to check (model and messages travel apart)
         supported = adapter.supported_params(draft)
         if "reasoning_effort" in params:
             supported = _without_unsupported_reasoning(supported, spec, model)
@@ -191,13 +246,19 @@ class Client:
     async def _complete_once(
         self, adapter: ChatAdapter, call: ChatCall, request: UpstreamRequest, timeouts: Timeouts
     ) -> ChatCompletion:
-        response = await self._send(request, timeouts, adapter, call.provider, call.model)
+        spec = call.provider
+        # What _send does, written out: one coroutine less on every chat call.
+        try:
+            response = await self.transport.send(request, timeouts)
+        except LockgateError as error:
+            raise _tag(error, spec.name, call.model) from error
+        if response.status >= 400:
+            raise _tag(adapter.map_error(response), spec.name, call.model)
         completion = adapter.parse_chat_response(call, response)
-        completion._hidden_params.update(
-            response_cost=self._cost(completion.usage, call.provider, call.model),
-            custom_llm_provider=call.provider.name,
-            provider_latency_ms=round(response.elapsed * 1000, 3),
-        )
+        hidden = completion._hidden_params
+        hidden["response_cost"] = self._cost(completion.usage, spec, call.model)
+        hidden["custom_llm_provider"] = spec.name
+        hidden["provider_latency_ms"] = round(response.elapsed * 1000, 3)
         return completion
 
     async def _open_stream(
@@ -364,6 +425,20 @@ class Client:
         if not hosts or self._policy_allows(hosts):
             return request
         return UpstreamRequest(request.method, request.url, request.headers, request.body, hosts)
+
+    def _allow_planned_host(self, request: UpstreamRequest, plan: ChatPlan) -> UpstreamRequest:
+        """:meth:`_allow_configured_host` for the plan's own credentials, with the answer
+        kept on the plan (for as long as the transport's policy is the same object)."""
+        policy = self.transport.policy
+        check = plan.host_check
+        if check is None or check[0] is not policy:
+            assert plan.credentials is not None
+            allowed = self._allow_configured_host(request, plan.credentials) is request
+            check = plan.host_check = (policy, allowed)
+        if check[1]:
+            return request
+        assert plan.credentials is not None
+        return self._allow_configured_host(request, plan.credentials)
 
     def _policy_allows(self, hosts: frozenset[str]) -> bool:
         """Whether the transport's egress policy allows ``hosts`` by itself (the usual case in

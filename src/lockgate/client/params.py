@@ -76,9 +76,7 @@ def check_supported(
     ``/v1/messages``' ``reasoning_effort`` from ``thinking``) are dropped as with
     ``drop_params`` rather than refused. Returns ``params`` itself when every one is kept.
     """
-    if not any(
-        name in additional_drop or (name in _CHECKED and name not in supported) for name in params
-    ):
+    if additional_drop.isdisjoint(params) and supported.issuperset(_CHECKED.intersection(params)):
         return params  # the usual case: nothing to leave out, no copy
     kept: dict[str, Any] = {}
     refused: list[str] = []

@@ -8,6 +8,7 @@ import itertools
 import secrets
 import traceback
 from collections.abc import Callable
+from itertools import chain
 
 from lockgate.errors import InternalServerError, LockgateError
 from lockgate.gateway.asgi_types import Receive, Scope, Send
@@ -62,7 +63,9 @@ class GatewayApp:
         counter = itertools.count(1)
         self._new_request_id = lambda: f"{prefix}{next(counter):010x}"
         self.in_flight = 0
-        self.memory = MemoryRelease(lambda: self.in_flight)
+        self.memory = MemoryRelease(
+            lambda: self.in_flight, before_collect=self._close_idle_upstreams
+        )
 
     def set_lifecycle(
         self,
@@ -72,17 +75,80 @@ class GatewayApp:
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
+    def _close_idle_upstreams(self) -> None:
+        """Once idle after a burst: idle upstream connections keep objects the burst
+        allocated (see memory_release.py); the next requests open new ones."""
+        self.state.client.transport.close_idle()
+
     def replace_state(self, state: GatewayState) -> GatewayState:
         """Swap in a new state (reload); returns the old one for the caller to close."""
         old, self.state = self.state, state
         return old
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # An HTTP request is served here rather than in a method of its own: each coroutine
+        # level costs on every request (and again on every resume).
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
+        if kind != "http":
+            if kind == "lifespan":
+                await self._lifespan(receive, send)
+            return
+        request = HttpRequest.from_scope(scope, self._new_request_id)
+        # One state for the whole request, even across a reload.
+        exchange = Exchange(request, receive, send, self.state)
+        route = self.routes.match(request.path)
+        gauge = self.metrics.in_flight
+        gauge.value += 1.0  # the gauge's inc(), without a method call per request
+        self.in_flight += 1
+        self.memory.note(self.in_flight)
+        try:
+            if route is None:
+                raise LockgateError(
+                    f"no route for {request.raw_path}", status_code=404, code="not_found"
+                )
+            if request.method not in route.methods:
+                raise MethodNotAllowedError(
+                    f"{request.method} is not allowed on {request.raw_path}"
+                )
+            state = exchange.state
+            limits = state.limits
+            headers = scope["headers"]
+            if (
+                len(headers) > limits.max_headers
+                or sum(map(len, chain.from_iterable(headers))) > limits.max_header_bytes
+            ):
+                raise HeaderTooLargeError("request headers are too large")
+            principal: Principal | None = authorize(
+                route.policy, request.headers, state.authenticators
+            )
+            request.principal = principal
+            query = request.query
+            reject_destination_overrides(
+                None, request.headers, _query_names(query) if query else ()
+            )
+            if route.reads_body:
+                request.body = await read_body(receive, limits.max_body_bytes)
+            await route.handler(exchange)
+        except ClientDisconnected:
+            exchange.error_class = "ClientDisconnected"
+            exchange.status = 499
+        except LockgateError as error:
+            await self._send_error(exchange, error, _shape(route))
+        except asyncio.CancelledError:
+            exchange.error_class = "Cancelled"
+            raise
+        except Exception as exc:  # anything unexpected is a 500 without details
+            self.access_log.event(
+                "unhandled_error",
+                request_id=request.request_id,
+                error=type(exc).__name__,
+                where=_where(exc),
+            )
+            await self._send_error(exchange, InternalServerError("internal error"), _shape(route))
+        finally:
+            self.in_flight -= 1
+            gauge.value -= 1.0
+            self._record(exchange, route)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -115,62 +181,6 @@ class GatewayApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = HttpRequest.from_scope(scope, self._new_request_id)
-        state = self.state  # one state for the whole request, even across a reload
-        exchange = Exchange(request, receive, send, state)
-        route = self.routes.match(request.path)
-        shape = route.error_shape if route is not None else ErrorShape.OPENAI
-        self.metrics.in_flight.inc()
-        self.in_flight += 1
-        self.memory.note(self.in_flight)
-        try:
-            await self._run(exchange, route, scope)
-        except ClientDisconnected:
-            exchange.error_class = "ClientDisconnected"
-            exchange.status = 499
-        except LockgateError as error:
-            await self._send_error(exchange, error, shape)
-        except asyncio.CancelledError:
-            exchange.error_class = "Cancelled"
-            raise
-        except Exception as exc:  # anything unexpected is a 500 without details
-            self.access_log.event(
-                "unhandled_error",
-                request_id=request.request_id,
-                error=type(exc).__name__,
-                where=_where(exc),
-            )
-            await self._send_error(exchange, InternalServerError("internal error"), shape)
-        finally:
-            self.in_flight -= 1
-            self.metrics.in_flight.dec()
-            self._record(exchange, route)
-
-    async def _run(self, exchange: Exchange, route: Route | None, scope: Scope) -> None:
-        request = exchange.request
-        if route is None:
-            raise LockgateError(
-                f"no route for {request.raw_path}", status_code=404, code="not_found"
-            )
-        if request.method not in route.methods:
-            raise MethodNotAllowedError(f"{request.method} is not allowed on {request.raw_path}")
-        limits = exchange.state.limits
-        headers = scope["headers"]
-        if (
-            len(headers) > limits.max_headers
-            or sum(len(k) + len(v) for k, v in headers) > limits.max_header_bytes
-        ):
-            raise HeaderTooLargeError("request headers are too large")
-        principal: Principal | None = authorize(
-            route.policy, request.headers, exchange.state.authenticators
-        )
-        request.principal = principal
-        reject_destination_overrides(None, request.headers, _query_names(request.query))
-        if route.reads_body:
-            request.body = await read_body(exchange.receive, limits.max_body_bytes)
-        await route.handler(exchange)
-
     async def _send_error(
         self, exchange: Exchange, error: LockgateError, shape: ErrorShape
     ) -> None:
@@ -185,28 +195,32 @@ class GatewayApp:
 
     def _record(self, exchange: Exchange, route: Route | None) -> None:
         request = exchange.request
-        model = (
-            request.model
-            if request.model in exchange.state.model_names
-            else ("" if request.model is None else "other")
-        )
+        model = request.model
+        if model not in exchange.state.model_names:
+            model = "" if model is None else "other"
         principal = request.principal
+        total = exchange.elapsed()
+        # Positional: a call by keyword builds a dict of them first.
         outcome = RequestOutcome(
-            route=route.name if route is not None else "unmatched",
-            model=model,
-            deployment=exchange.deployment,
-            status=exchange.status,
-            total_seconds=exchange.elapsed(),
-            overhead_seconds=exchange.elapsed() - exchange.provider_seconds,
-            ttft_seconds=exchange.ttft_seconds,
-            prompt_tokens=exchange.prompt_tokens,
-            completion_tokens=exchange.completion_tokens,
-            cost=exchange.cost,
-            error_class=exchange.error_class,
-            key_id=principal.key_id if isinstance(principal, Principal) else "",
+            route.name if route is not None else "unmatched",
+            model,
+            exchange.deployment,
+            exchange.status,
+            total,
+            total - exchange.provider_seconds,  # overhead
+            exchange.ttft_seconds,
+            exchange.prompt_tokens,
+            exchange.completion_tokens,
+            exchange.cost,
+            exchange.error_class,
+            principal.key_id if isinstance(principal, Principal) else "",
         )
         self.metrics.record(outcome)
         self.access_log.write(request.request_id, request.method, request.raw_path, outcome)
+
+
+def _shape(route: Route | None) -> ErrorShape:
+    return route.error_shape if route is not None else ErrorShape.OPENAI
 
 
 def default_error_renderer(error: LockgateError) -> tuple[int, object]:

@@ -8,10 +8,15 @@ where a request goes and which key it carries.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final
 
 from lockgate.errors import BadRequestError
+from lockgate.providers.openai_params import (
+    OPENAI_CHAT_PARAMS,
+    OPENAI_EMBEDDING_PARAMS,
+    OPENAI_TEXT_COMPLETION_PARAMS,
+)
 
 __all__ = ["reject_destination_overrides"]
 
@@ -83,7 +88,55 @@ def _header_forbidden(header: str) -> bool:
     return name.startswith("aws_") or name == "vertex_credentials"
 
 
+# Names that are allowed, checked once at import: a request whose body keys (or header
+# names) are all among them, the usual case, is cleared by one set operation.
+_PLAIN_BODY_KEYS: Final = frozenset(
+    key
+    for key in (
+        OPENAI_CHAT_PARAMS
+        | OPENAI_EMBEDDING_PARAMS
+        | OPENAI_TEXT_COMPLETION_PARAMS
+        | {"model", "messages", "stream", "prompt", "input"}
+    )
+    if not _is_forbidden(_normalise(key))
+)
+_PLAIN_HEADERS: Final = frozenset(
+    name
+    for name in (
+        "host",
+        "authorization",
+        "content-type",
+        "content-length",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "connection",
+        "user-agent",
+        "x-request-id",
+        "x-api-key",
+        "api-key",
+        "anthropic-version",
+        "anthropic-beta",
+        "openai-beta",
+        "x-stainless-arch",
+        "x-stainless-async",
+        "x-stainless-lang",
+        "x-stainless-os",
+        "x-stainless-package-version",
+        "x-stainless-raw-response",
+        "x-stainless-read-timeout",
+        "x-stainless-retry-count",
+        "x-stainless-runtime",
+        "x-stainless-runtime-version",
+        "x-stainless-timeout",
+    )
+    if not _header_forbidden(name)
+)
+
+
 def _body_violation(body: Mapping[str, Any]) -> str | None:
+    if _PLAIN_BODY_KEYS.issuperset(body):
+        return None  # nested extra_body / litellm_params are not among them
     for key in body:
         if (
             _forbidden_key_memo(key)
@@ -100,7 +153,9 @@ def _body_violation(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _header_violation(headers: Iterable[str]) -> str | None:
+def _header_violation(headers: Collection[str]) -> str | None:
+    if _PLAIN_HEADERS.issuperset(headers):
+        return None
     for header in headers:
         if (
             _forbidden_header_memo(header)
@@ -112,7 +167,7 @@ def _header_violation(headers: Iterable[str]) -> str | None:
 
 
 def reject_destination_overrides(
-    body: Mapping[str, Any] | None, headers: Iterable[str], query_names: Iterable[str]
+    body: Mapping[str, Any] | None, headers: Collection[str], query_names: Iterable[str]
 ) -> None:
     """Raise BadRequestError naming the first field that tries to steer the upstream call."""
     if body is not None:

@@ -12,6 +12,8 @@ from lockgate.gateway.state import GatewayState
 
 __all__ = ["Exchange"]
 
+_JSON = (b"content-type", b"application/json")
+
 
 @dataclass(slots=True)
 class Exchange:
@@ -40,25 +42,44 @@ class Exchange:
             self.status = int(message["status"])
         await self.raw_send(message)
 
+    async def send_answer(self, status: int, body: bytes) -> None:
+        """A whole JSON answer with :meth:`response_headers`: what ``send_bytes(self.send,
+        status, body, self.response_headers())`` sends, with less work on the way (this is
+        every non-stream answer)."""
+        self.response_started = True
+        self.status = status
+        fields = [_JSON, (b"content-length", b"%d" % len(body)), *self.response_fields()]
+        raw_send = self.raw_send
+        await raw_send({"type": "http.response.start", "status": status, "headers": fields})
+        await raw_send({"type": "http.response.body", "body": body})
+
     def elapsed(self) -> float:
         return time.perf_counter() - self.request.started
 
     def response_headers(self) -> dict[str, str]:
-        """x-request-id, the gateway's own time so far (excluding the provider's), the
-        caller's x-ratelimit-* headers and, once usage was noted (answers sent whole, not
-        streams), LiteLLM's x-litellm-response-cost and x-litellm-model-id."""
+        """:meth:`response_fields` as a dict."""
+        return {k.decode("latin-1"): v.decode("latin-1") for k, v in self.response_fields()}
+
+    def response_fields(self) -> list[tuple[bytes, bytes]]:
+        """The gateway's response headers, as ASGI header fields: x-request-id, the
+        gateway's own time so far (excluding the provider's), the caller's x-ratelimit-*
+        headers and, once usage was noted (answers sent whole, not streams), LiteLLM's
+        x-litellm-response-cost and x-litellm-model-id."""
         overhead = time.perf_counter() - self.request.started - self.provider_seconds
-        headers = {
-            "x-request-id": self.request.request_id,
-            "x-lockgate-overhead-ms": f"{overhead * 1000 if overhead > 0.0 else 0.0:.3f}",
-        }
+        fields = [
+            (b"x-request-id", self.request.request_id.encode("latin-1")),
+            (b"x-lockgate-overhead-ms", b"%.3f" % (overhead * 1000 if overhead > 0.0 else 0.0)),
+        ]
         if self.rate_limit_headers:
-            headers.update(self.rate_limit_headers)
+            fields += [
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in self.rate_limit_headers.items()
+            ]
         if self.cost is not None:
-            headers["x-litellm-response-cost"] = repr(self.cost)
+            fields.append((b"x-litellm-response-cost", repr(self.cost).encode("latin-1")))
         if self.deployment:
-            headers["x-litellm-model-id"] = self.deployment
-        return headers
+            fields.append((b"x-litellm-model-id", self.deployment.encode("latin-1")))
+        return fields
 
     def note_usage(self, usage: Any, hidden: dict[str, Any]) -> None:
         if usage is not None:

@@ -71,7 +71,6 @@ class RequestCycle:
         self,
         connection: GatewayHttpProtocol,
         scope: Scope,
-        *,
         keep_alive: bool,
         expect_continue: bool,
         http10: bool = False,
@@ -166,18 +165,17 @@ class RequestCycle:
 
     def _head(self, message: Message) -> bytes:
         status: int = message["status"]
-        lines = []
-        has_length = False
-        for name, value in message.get("headers", ()):
-            lowered = name.lower()
-            if lowered == b"content-length":
-                has_length = True
-            lines.append(lowered + b": " + value + b"\r\n")
+        lines = [
+            b"%s: %s\r\n" % (name.lower(), value) for name, value in message.get("headers", ())
+        ]
         fields = b"".join(lines)
         # Each line ends in exactly one CRLF; any other CR or LF came from a header name or
         # value and could split the response, so it is refused.
-        if fields.count(b"\n") != len(lines) or fields.count(b"\r") != len(lines):
+        count = len(lines)
+        if fields.count(b"\n") != count or fields.count(b"\r") != count:
             raise ResponseProtocolError("response header contains a line break")
+        # A line starts the fields or follows a line break (values hold none: checked above).
+        has_length = fields.startswith(b"content-length:") or b"\ncontent-length:" in fields
         head = status_line(status) + fields + self._connection.default_header_lines()
         if not has_length and status >= 200 and status not in (204, 304):
             if self.http10:

@@ -84,6 +84,8 @@ class GatewayHttpProtocol(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._defaults_source: object = None
         self._defaults = b""
+        # A task that has served a request and waits for the next (and what it waits on).
+        self._idle: tuple[asyncio.Task[None], asyncio.Future[RequestCycle | None]] | None = None
 
     # --- asyncio.Protocol ----------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class GatewayHttpProtocol(asyncio.Protocol):
                 cycle.mark_disconnected()
         self.queue.clear()
         self._wake_drain_waiters()
+        self._hand_over(None)  # a task waiting for a next request ends
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -127,7 +130,13 @@ class GatewayHttpProtocol(asyncio.Protocol):
         except httptools.HttpParserError:
             self._refuse(400, "invalid HTTP request")
             return
-        if self._head_too_large:
+        # The head's bounds are checked once per read rather than per field: what one read
+        # can add past them is bounded by the read size.
+        if (
+            self._head_too_large
+            or self._head_bytes > MAX_HEAD_BYTES
+            or len(self._headers) > MAX_HEADER_FIELDS
+        ):
             self._refuse(431, "request head is too large")
 
     def pause_writing(self) -> None:
@@ -149,16 +158,11 @@ class GatewayHttpProtocol(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self._url += url
         self._head_bytes += len(url)
-        if self._head_bytes > MAX_HEAD_BYTES:
-            self._head_too_large = True
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if self._head_too_large:
-            return
+        # Called for every field: the bounds are checked per read (data_received) and when
+        # the head is complete, not here.
         self._head_bytes += len(name) + len(value)
-        if self._head_bytes > MAX_HEAD_BYTES or len(self._headers) >= MAX_HEADER_FIELDS:
-            self._head_too_large = True
-            return
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self._expect_continue = True
@@ -166,13 +170,19 @@ class GatewayHttpProtocol(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self._head_started = None
+        if self._head_bytes > MAX_HEAD_BYTES or len(self._headers) > MAX_HEADER_FIELDS:
+            self._head_too_large = True
         if self._head_too_large or (self.closing and self.active is None):
             return
         parser = self.parser
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method) or raw_method.decode("ascii")
-        url = httptools.parse_url(self._url)
-        raw_path: bytes = url.path or b"/"
+        raw_url = self._url
+        if raw_url[:1] == b"/" and b"?" not in raw_url and b"#" not in raw_url:
+            raw_path, query = raw_url, b""  # the usual origin-form path: nothing to split
+        else:
+            url = httptools.parse_url(raw_url)
+            raw_path, query = url.path or b"/", url.query or b""
         path = raw_path.decode("latin-1")
         if "%" in path:
             path = unquote(path)
@@ -188,16 +198,16 @@ class GatewayHttpProtocol(asyncio.Protocol):
             "root_path": "",
             "path": path,
             "raw_path": raw_path,
-            "query_string": url.query or b"",
+            "query_string": query,
             "headers": self._headers,
             "state": self.app_state.copy() if self.app_state else {},
         }
         cycle = RequestCycle(
             self,
             scope,
-            keep_alive=parser.should_keep_alive() and not self.closing,
-            expect_continue=self._expect_continue,
-            http10=version == "1.0",
+            parser.should_keep_alive() and not self.closing,
+            self._expect_continue,
+            version == "1.0",
         )
         self.parsing = self._newest = cycle
         if self.active is None:
@@ -285,10 +295,48 @@ class GatewayHttpProtocol(asyncio.Protocol):
 
     def _start(self, cycle: RequestCycle) -> None:
         self.active = cycle
-        task = self.loop.create_task(self._serve(cycle))
+        task = self._hand_over(cycle)
+        if task is None:  # none waits (the first request, or one still finishes its own)
+            task = self.loop.create_task(self._serve_requests(cycle))
+        # In uvicorn's tasks while it serves a request (graceful shutdown waits for those).
+        self.server_state.tasks.add(task)
+
+    def _hand_over(self, cycle: RequestCycle | None) -> asyncio.Task[None] | None:
+        """Give ``cycle`` (None: the connection is gone) to the task waiting for a next
+        request, if one waits; returns that task."""
+        idle, self._idle = self._idle, None
+        if idle is None or idle[1].done():
+            return None
+        idle[1].set_result(cycle)
+        return idle[0]
+
+    async def _serve_requests(self, cycle: RequestCycle) -> None:
+        """Serve ``cycle``, then wait for this connection's next request and serve it too:
+        a task serves one request after another (waking a waiting task costs far less than
+        making a new one). A request that comes while the task still finishes the previous
+        one (its log, its spend record) gets a task of its own, so it never waits for it."""
+        task = asyncio.current_task(self.loop)
+        assert task is not None
         tasks = self.server_state.tasks
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        try:
+            while True:
+                await self._serve(cycle)
+                if self.active is cycle:  # not answered nor cut off: never left active
+                    self.active = None
+                    self._close()
+                tasks.discard(task)
+                if self.closed or self._idle is not None:
+                    return  # the connection is gone, or another task waits already
+                waiter: asyncio.Future[RequestCycle | None] = self.loop.create_future()
+                self._idle = (task, waiter)
+                next_cycle = await waiter
+                if next_cycle is None:
+                    return
+                cycle = next_cycle
+        finally:
+            tasks.discard(task)
+            if self._idle is not None and self._idle[0] is task:
+                self._idle = None
 
     async def _serve(self, cycle: RequestCycle) -> None:
         try:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from lockgate.errors import BadRequestError, LockgateError
-from lockgate.gateway.asgi_types import Receive, Scope
+from lockgate.gateway.asgi_types import Message, Receive, Scope
 
 __all__ = ["ClientDisconnected", "HttpRequest", "PayloadTooLargeError", "read_body"]
 
@@ -45,11 +45,12 @@ class HttpRequest:
     def from_scope(
         cls, scope: Scope, new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     ) -> HttpRequest:
-        headers: dict[str, str] = {}
-        for name, value in scope["headers"]:
-            key = name.decode("latin-1").lower()
-            text = value.decode("latin-1")
-            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        raw_headers = scope["headers"]
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers
+        }
+        if len(headers) < len(raw_headers):  # a repeated field: its values joined, in order
+            headers = _joined_headers(raw_headers)
         raw_path: str = scope["path"]
         path = raw_path[3:] if raw_path.startswith("/v1/") else raw_path
         if len(path) > 1 and path.endswith("/"):
@@ -76,12 +77,30 @@ class HttpRequest:
         return data
 
 
+def _joined_headers(raw_headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in raw_headers:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
 async def read_body(receive: Receive, limit: int) -> bytes:
     """Read the whole body; more than ``limit`` bytes is a 413."""
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body: bytes = message.get("body", b"")  # the usual body: in one message
+        if len(body) > limit:
+            raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
+        return body
+    return await _read_parts(receive, limit, message)
+
+
+async def _read_parts(receive: Receive, limit: int, message: Message) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnected()
         chunk: bytes = message.get("body", b"")
@@ -91,3 +110,4 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        message = await receive()

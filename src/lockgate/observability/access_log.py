@@ -65,8 +65,13 @@ class AccessLog:
     ) -> None:
         if not self.enabled:
             return
+        # _thousandths written out for the three values every line has (three calls less);
+        # the wall-clock time is never negative.
+        ts = time.time()
+        duration = outcome.total_seconds * 1000
+        overhead = outcome.overhead_seconds * 1000
         record: dict[str, Any] = {
-            "ts": _thousandths(time.time()),
+            "ts": round(ts * 1000) / 1000 if ts < _EXACT_BELOW else ts,
             "level": "info" if outcome.status < 500 else "error",
             "event": "request",
             "request_id": request_id,
@@ -75,8 +80,12 @@ class AccessLog:
             "status": outcome.status,
             "model": outcome.model,
             "deployment": outcome.deployment,
-            "duration_ms": _thousandths(outcome.total_seconds * 1000),
-            "overhead_ms": _thousandths(outcome.overhead_seconds * 1000),
+            "duration_ms": round(duration * 1000) / 1000
+            if -_EXACT_BELOW < duration < _EXACT_BELOW
+            else duration,
+            "overhead_ms": round(overhead * 1000) / 1000
+            if -_EXACT_BELOW < overhead < _EXACT_BELOW
+            else overhead,
             "prompt_tokens": outcome.prompt_tokens,
             "completion_tokens": outcome.completion_tokens,
             "cost": outcome.cost,

@@ -130,10 +130,18 @@ class GatewayMetrics:
         children.overhead.observe(overhead if overhead > 0.0 else 0.0)
         if o.ttft_seconds is not None:
             self.ttft.labels(o.model).observe(o.ttft_seconds)
-        if o.prompt_tokens:
-            children.tokens_in.inc(o.prompt_tokens)
-        if o.completion_tokens:
-            children.tokens_out.inc(o.completion_tokens)
+        # Token counts are added directly when positive (inc() checks the sign: it refuses a
+        # negative count, which it is still given).
+        tokens = o.prompt_tokens
+        if tokens > 0:
+            children.tokens_in.value += tokens
+        elif tokens:
+            children.tokens_in.inc(tokens)
+        tokens = o.completion_tokens
+        if tokens > 0:
+            children.tokens_out.value += tokens
+        elif tokens:
+            children.tokens_out.inc(tokens)
         if o.cost:
             children.cost.inc(o.cost)
         if o.error_class is not None:

@@ -33,7 +33,10 @@ class Credentials:
     vertex_location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# The calls are built per request and never changed after (dataclasses.replace makes a
+# changed copy): not frozen only because a frozen dataclass costs several times more to
+# build (each field is set through object.__setattr__).
+@dataclass(slots=True)
 class ChatCall:
     provider: ProviderSpec
     model: str  # the provider's own model id (prefix removed)
@@ -46,7 +49,7 @@ class ChatCall:
     include_usage: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EmbeddingCall:
     provider: ProviderSpec
     model: str
@@ -55,7 +58,7 @@ class EmbeddingCall:
     credentials: Credentials
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextCompletionCall:
     provider: ProviderSpec
     model: str

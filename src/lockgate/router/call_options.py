@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lockgate.client.chat_plan import FixedOptions
+from lockgate.client.params import CALL_OPTIONS
 from lockgate.errors import BadRequestError
 from lockgate.router.deployment import Deployment
 
-__all__ = ["RequestOptions", "call_kwargs", "split_request"]
+__all__ = ["FixedCalls", "RequestOptions", "call_kwargs", "split_request"]
 
 # A deployment's destination and credentials come from the configuration only.
 _REFUSED: Final = frozenset(
@@ -18,7 +20,9 @@ _REFUSED: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Built once per routed call and never changed after; not frozen only because a frozen
+# dataclass costs several times more to build.
+@dataclass(slots=True)
 class RequestOptions:
     params: dict[str, Any]  # provider parameters and client options passed through
     tags: frozenset[str] | None
@@ -27,9 +31,49 @@ class RequestOptions:
     timeout: float | None
     extra_headers: Mapping[str, str] | None
 
+    @property
+    def routine(self) -> bool:
+        """No timeout, headers or client options of the call's own: each deployment's
+        call is made with its :class:`FixedCalls` options."""
+        return (
+            self.timeout is None and not self.extra_headers and CALL_OPTIONS.isdisjoint(self.params)
+        )
+
 
 # tags, fallbacks, num_retries, timeout and extra_headers of a call that sets none of them.
 _NONE_OF_THEM: Final = (None, None, None, None, None)
+_NO_OPTIONS: Final = RequestOptions({}, *_NONE_OF_THEM)
+_MAX_FIXED_CALLS: Final = 1024
+
+
+class FixedCalls:
+    """Each deployment's call, split once into provider defaults and the client's
+    :class:`FixedOptions` (which keep what the client works out from them): a routine
+    request's call is then ``client.acompletion_fixed(..., params={**defaults, **params})``,
+    the same call :func:`call_kwargs` makes."""
+
+    def __init__(self, router_timeout: float | None, router_stream_timeout: float | None) -> None:
+        self._timeout = router_timeout
+        self._stream_timeout = router_stream_timeout
+        self._calls: dict[tuple[Deployment, bool], tuple[dict[str, Any], FixedOptions]] = {}
+
+    def get(self, deployment: Deployment, stream: bool) -> tuple[dict[str, Any], FixedOptions]:
+        key = (deployment, stream)  # a Deployment hashes by identity
+        found = self._calls.get(key)
+        if found is None:
+            kwargs = call_kwargs(
+                deployment,
+                _NO_OPTIONS,
+                stream=stream,
+                router_timeout=self._timeout,
+                router_stream_timeout=self._stream_timeout,
+            )
+            defaults = {k: v for k, v in kwargs.items() if k not in CALL_OPTIONS and v is not None}
+            options = FixedOptions({k: v for k, v in kwargs.items() if k in CALL_OPTIONS})
+            if len(self._calls) >= _MAX_FIXED_CALLS:  # bounded: deployments can be replaced
+                self._calls.clear()
+            found = self._calls[key] = (defaults, options)
+        return found
 
 
 def _tags(metadata: Any, tags: Any) -> frozenset[str] | None:

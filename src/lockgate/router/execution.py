@@ -44,13 +44,6 @@ class Served(Generic[T]):
     fallbacks: int
 
 
-class _Attempts:
-    __slots__ = ("count",)
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
 class Executor:
     def __init__(
         self,
@@ -93,10 +86,11 @@ class Executor:
         num_retries: int | None = None,
         fallbacks: Sequence[str] | None = None,
     ) -> Served[T]:
-        route = self.route(model)
-        attempts = _Attempts()
+        route = self.groups.resolve(model)
+        if route is None:
+            route = self.route(model)  # raises the 404
         try:
-            return await self._in_group(route, ctx, call, measure, num_retries, attempts, 0)
+            return await self._in_group(route, ctx, call, measure, num_retries, 0)
         except LockgateError as error:
             targets = self.fallbacks.after(route.group.name, error, fallbacks)
             if not targets:
@@ -110,9 +104,7 @@ class Executor:
                 continue
             ctx.tried.clear()
             try:
-                return await self._in_group(
-                    target, ctx, call, measure, num_retries, attempts, number
-                )
+                return await self._in_group(target, ctx, call, measure, num_retries, number)
             except LockgateError as error:
                 tried.append(f"{name}: {type(error).__name__}")
         original.add_note("fallbacks tried: " + "; ".join(tried))
@@ -125,10 +117,10 @@ class Executor:
         call: Call[T],
         measure: Measure[T],
         num_retries: int | None,
-        attempts: _Attempts,
         fallback_number: int,
     ) -> Served[T]:
         group = route.group
+        state = self.state
         retry = 0
         last: LockgateError | None = None
         while True:
@@ -146,9 +138,31 @@ class Executor:
                 elif self.retries.retry_after > 0:
                     await self._sleep(self.retries.retry_after)
             deployment = selection.deployment
-            attempts.count += 1
+            ctx.attempts += 1
+            # The attempt, bracketed by state.begin / state.end (written out here rather
+            # than in a method of its own: one coroutine less per request).
             try:
-                result = await self._attempt(deployment, route, call, measure)
+                await state.begin(deployment.id)
+                started = time.perf_counter()
+                try:
+                    result = await call(deployment, deployment.model_for(route.requested))
+                except LockgateError as error:
+                    # A timeout is a latency figure too: it ranks the deployment as slow.
+                    slow = (
+                        time.perf_counter() - started
+                        if isinstance(error, APITimeoutError)
+                        else None
+                    )
+                    await self.settle(deployment, tokens=0, latency=slow, error=error)
+                    raise
+                except BaseException:
+                    await state.end(deployment.id, tokens=0, latency=None)
+                    raise
+                measured = measure(result, time.perf_counter() - started)
+                if measured is not None:
+                    await state.end(
+                        deployment.id, tokens=measured[0], latency=self._sample(measured[1])
+                    )
             except LockgateError as error:
                 ctx.tried.add(deployment.id)
                 last = error
@@ -156,29 +170,7 @@ class Executor:
                 if retry > self.retries.retries_for(error, group.name, num_retries):
                     raise
                 continue
-            return Served(result, deployment, route, attempts.count, fallback_number)
-
-    async def _attempt(
-        self, deployment: Deployment, route: Route, call: Call[T], measure: Measure[T]
-    ) -> T:
-        await self.state.begin(deployment.id)
-        started = time.perf_counter()
-        try:
-            result = await call(deployment, deployment.model_for(route.requested))
-        except LockgateError as error:
-            # A timeout is a latency figure too: it ranks the deployment as slow.
-            slow = time.perf_counter() - started if isinstance(error, APITimeoutError) else None
-            await self.settle(deployment, tokens=0, latency=slow, error=error)
-            raise
-        except BaseException:
-            await self.state.end(deployment.id, tokens=0, latency=None)
-            raise
-        measured = measure(result, time.perf_counter() - started)
-        if measured is not None:
-            await self.state.end(
-                deployment.id, tokens=measured[0], latency=self._sample(measured[1])
-            )
-        return result
+            return Served(result, deployment, route, ctx.attempts, fallback_number)
 
     async def settle(
         self,

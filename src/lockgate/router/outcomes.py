@@ -15,6 +15,7 @@ from lockgate.types import ChatCompletion, EmbeddingResponse, TextCompletion
 __all__ = [
     "default_latency_sample",
     "hidden_params",
+    "note_hidden_params",
     "passthrough_measure",
     "stream_measure",
     "unary_measure",
@@ -44,13 +45,19 @@ def passthrough_measure(result: UpstreamResponse | RawStream, elapsed: float) ->
 
 
 def hidden_params(served: Served[Any], model: str) -> dict[str, Any]:
+    hidden: dict[str, Any] = {}
+    note_hidden_params(hidden, served, model)
+    return hidden
+
+
+def note_hidden_params(hidden: dict[str, Any], served: Served[Any], model: str) -> None:
+    """Write the hidden params naming the deployment into ``hidden`` (a response's own)."""
     deployment = served.deployment
-    return {
-        "model_id": deployment.id,
-        "deployment": deployment.model_for(served.route.requested),
-        "model_group": served.route.group.name,
-        "api_base": deployment.api_base,
-        "requested_model": model,
-        "attempted_retries": served.attempts - 1,
-        "attempted_fallbacks": served.fallbacks,
-    }
+    route = served.route
+    hidden["model_id"] = deployment.id
+    hidden["deployment"] = deployment.model_for(route.requested)
+    hidden["model_group"] = route.group.name
+    hidden["api_base"] = deployment.api_base
+    hidden["requested_model"] = model
+    hidden["attempted_retries"] = served.attempts - 1
+    hidden["attempted_fallbacks"] = served.fallbacks

@@ -1,4 +1,5 @@
-"""What routing knows about one request: its tags, its prompt, the deployments tried."""
+"""What routing knows about one request: its tags, its prompt, the deployments tried and
+the attempts made."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ __all__ = ["RequestContext"]
 class RequestContext:
     """Created per request; the token estimate is computed only if a routing step asks."""
 
-    __slots__ = ("_prompt", "_tokens", "_tools", "messages", "tags", "tried")
+    __slots__ = ("_prompt", "_tokens", "_tools", "attempts", "messages", "tags", "tried")
 
     def __init__(
         self,
-        *,
         messages: Sequence[Mapping[str, Any]] | None = None,
         prompt: str | Sequence[Any] | None = None,
         tools: Sequence[Mapping[str, Any]] | None = None,
@@ -28,6 +28,7 @@ class RequestContext:
         self._tools = tools
         self.tags = tags
         self.tried: set[str] = set()
+        self.attempts = 0  # calls made for this request, over every group it tries
         self._tokens: int | None = None
 
     @property

@@ -15,21 +15,22 @@ import asyncio
 import os
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from lockgate.client import Client, CompletionStream
 from lockgate.client.raw_stream import RawStream
 from lockgate.errors import LockgateError
-from lockgate.router.call_options import RequestOptions, call_kwargs, split_request
+from lockgate.router.call_options import FixedCalls, RequestOptions, call_kwargs, split_request
 from lockgate.router.deployment import Deployment, build_deployments
-from lockgate.router.execution import Executor, Served
+from lockgate.router.execution import Call, Executor, Served
 from lockgate.router.health import HealthReport, check_deployments
 from lockgate.router.model_groups import ModelGroups
 from lockgate.router.outcomes import (
     default_latency_sample,
     hidden_params,
+    note_hidden_params,
     passthrough_measure,
     stream_measure,
     unary_measure,
@@ -177,6 +178,10 @@ class Router:
         )
         self._owns_client = client is None
         self.client = client if client is not None else Client()
+        # Routine chat calls go through the client's acompletion_fixed, unless a subclass
+        # has its own acompletion (which must then see every call).
+        self._plain_client = type(self.client).acompletion is Client.acompletion
+        self._fixed_calls = FixedCalls(policy.timeout, policy.stream_timeout)
         self._executor = Executor(
             state=self.state,
             groups=self._groups,
@@ -222,16 +227,27 @@ class Router:
     ) -> ChatCompletion | RoutedStream:
         request = split_request(kwargs)
         tools = request.params.get("tools")
-        ctx = RequestContext(
-            messages=messages, tools=tools if isinstance(tools, list) else None, tags=request.tags
-        )
+        if not isinstance(tools, list):
+            tools = None
+        ctx = RequestContext(messages, None, tools, request.tags)  # positional: cheaper
         client = self.client
+        fixed_calls = self._fixed_calls if request.routine and self._plain_client else None
         if stream:
 
             async def open_call(deployment: Deployment, upstream: str) -> OpenedStream:
-                kw = self._kwargs(deployment, request, stream=True)
                 started = time.perf_counter()
-                result = await client.acompletion(upstream, messages, stream=True, **kw)
+                if fixed_calls is not None:
+                    defaults, fixed = fixed_calls.get(deployment, True)
+                    result = await client.acompletion_fixed(
+                        upstream,
+                        messages,
+                        stream=True,
+                        params={**defaults, **request.params},
+                        options=fixed,
+                    )
+                else:
+                    kw = self._kwargs(deployment, request, stream=True)
+                    result = await client.acompletion(upstream, messages, stream=True, **kw)
                 if not isinstance(result, CompletionStream):
                     raise TypeError("the client answered a stream request without a stream")
                 return await open_stream(result, started)
@@ -246,13 +262,24 @@ class Router:
             )
             return self._routed_stream(opened, model)
 
-        async def send(upstream: str, kw: dict[str, Any]) -> ChatCompletion:
-            result = await client.acompletion(upstream, messages, stream=False, **kw)
+        async def call(deployment: Deployment, upstream: str) -> ChatCompletion:
+            if fixed_calls is not None:
+                defaults, fixed = fixed_calls.get(deployment, False)
+                result = await client.acompletion_fixed(
+                    upstream,
+                    messages,
+                    stream=False,
+                    params={**defaults, **request.params},
+                    options=fixed,
+                )
+            else:
+                kw = self._kwargs(deployment, request, stream=False)
+                result = await client.acompletion(upstream, messages, stream=False, **kw)
             if not isinstance(result, ChatCompletion):
                 raise TypeError("the client answered a non-stream request with a stream")
             return result
 
-        return await self._unary(model, ctx, request, send)
+        return await self._unary(model, ctx, request, call)
 
     def _routed_stream(self, served: Served[OpenedStream], model: str) -> RoutedStream:
         deployment = served.deployment
@@ -276,14 +303,10 @@ class Router:
         model: str,
         ctx: RequestContext,
         request: RequestOptions,
-        send: Callable[[str, dict[str, Any]], Awaitable[_Unary]],
+        call: Call[_Unary],
     ) -> _Unary:
-        """Route a request answered in one response (chat, text, embeddings): ``send`` calls
+        """Route a request answered in one response (chat, text, embeddings): ``call`` calls
         the client for one deployment's upstream model with that deployment's kwargs."""
-
-        async def call(deployment: Deployment, upstream: str) -> _Unary:
-            return await send(upstream, self._kwargs(deployment, request, stream=False))
-
         served = await self._executor.run(
             model,
             ctx,
@@ -293,7 +316,7 @@ class Router:
             fallbacks=request.fallbacks,
         )
         hidden = served.result._hidden_params
-        hidden.update(hidden_params(served, model))
+        note_hidden_params(hidden, served, model)
         prices = served.deployment.prices
         if prices is not None:  # the deployment's own prices, not the model table's
             hidden["response_cost"] = priced(
@@ -320,10 +343,11 @@ class Router:
         ctx = RequestContext(prompt=input if isinstance(input, str) else None, tags=request.tags)
         client = self.client
 
-        async def send(upstream: str, kw: dict[str, Any]) -> EmbeddingResponse:
+        async def call(deployment: Deployment, upstream: str) -> EmbeddingResponse:
+            kw = self._kwargs(deployment, request, stream=False)
             return await client.aembedding(upstream, input, **kw)
 
-        return await self._unary(model, ctx, request, send)
+        return await self._unary(model, ctx, request, call)
 
     async def atext_completion(
         self, model: str, prompt: str | list[str], **kwargs: Any
@@ -332,10 +356,11 @@ class Router:
         ctx = RequestContext(prompt=prompt, tags=request.tags)
         client = self.client
 
-        async def send(upstream: str, kw: dict[str, Any]) -> TextCompletion:
+        async def call(deployment: Deployment, upstream: str) -> TextCompletion:
+            kw = self._kwargs(deployment, request, stream=False)
             return await client.atext_completion(upstream, prompt, **kw)
 
-        return await self._unary(model, ctx, request, send)
+        return await self._unary(model, ctx, request, call)
 
     async def apassthrough(
         self,

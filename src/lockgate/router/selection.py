@@ -83,7 +83,12 @@ class Selector:
         return indices
 
     async def select(self, group: ModelGroup, ctx: RequestContext) -> Selection:
-        eligible = self.eligible(group, ctx)
+        # Without tags or pre-call checks every deployment is eligible (no call to ask).
+        eligible = (
+            self.eligible(group, ctx)
+            if self._tag_filtering or self._pre_call_checks
+            else group.indices
+        )
         snapshot = await self._state.read(
             group.ids, self._needs_parallel if group.limits_parallel else self._needs
         )

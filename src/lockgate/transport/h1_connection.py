@@ -68,8 +68,8 @@ class H1Connection(asyncio.Protocol):
         self._reset_response()
 
     def _reset_response(self) -> None:
-        self._header_list: list[tuple[str, str]] = []
-        self._head: ResponseHead | None = None
+        self.header_list: list[tuple[str, str]] = []
+        self.head: ResponseHead | None = None  # the response's, once it has arrived
         self._chunks: deque[bytes] = deque()
         self._buffered = 0
         self._complete = False
@@ -108,7 +108,7 @@ class H1Connection(asyncio.Protocol):
         self.closed = True
         if not self._in_flight or self._complete:
             return
-        if self._head is not None and self._reads_until_close():
+        if self.head is not None and self._reads_until_close():
             self._complete = True  # a close-delimited body ends with the connection
             self._wake()
             return
@@ -126,16 +126,16 @@ class H1Connection(asyncio.Protocol):
             self._extra_message = True
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_list.append((name.decode("latin-1"), value.decode("latin-1")))
+        self.header_list.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
         if 100 <= status < 200:  # an interim response (103 Early Hints): wait for the real one
-            self._header_list = []
+            self.header_list = []
             return
-        self._head = ResponseHead(
+        self.head = ResponseHead(
             status,
-            CIMultiDictProxy(CIMultiDict(self._header_list)),
+            CIMultiDictProxy(CIMultiDict(self.header_list)),
             bool(self._parser.should_keep_alive()),
         )
         self._wake()
@@ -146,7 +146,7 @@ class H1Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
-        if self._head is None:  # the end of an interim response
+        if self.head is None:  # the end of an interim response
             return
         self._complete = True
         self._wake()
@@ -162,17 +162,12 @@ class H1Connection(asyncio.Protocol):
         else:
             self._transport.write(head)
 
-    async def read_head(self, wait_s: float | None) -> ResponseHead:
-        while self._head is None:
-            await self._wait(wait_s)
-        return self._head
-
     async def read_chunk(self, wait_s: float | None) -> bytes | None:
         """The body bytes that have arrived (waiting for some), or None at the end."""
         while not self._chunks:
             if self._complete:
                 return None
-            await self._wait(wait_s)
+            await self.wait(wait_s)
         chunk = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
         self._chunks.clear()
         self._buffered = 0
@@ -181,9 +176,23 @@ class H1Connection(asyncio.Protocol):
             self._transport.resume_reading()
         return chunk
 
+    def whole_body(self) -> bytes | None:
+        """The whole body when the response has already ended (the usual case for a small
+        answer, which arrives with its head): taken at once, without waiting."""
+        if not self._complete or self._error is not None:
+            return None
+        chunks = self._chunks
+        body = b"".join(chunks) if len(chunks) != 1 else chunks[0]
+        chunks.clear()
+        self._buffered = 0
+        if self._paused and self._transport is not None:
+            self._paused = False
+            self._transport.resume_reading()
+        return body
+
     @property
     def reusable(self) -> bool:
-        head = self._head
+        head = self.head
         return (
             not self.closed
             and self._complete
@@ -207,14 +216,16 @@ class H1Connection(asyncio.Protocol):
     # -- internals ---------------------------------------------------------------------------
 
     def _reads_until_close(self) -> bool:
-        headers = self._head.headers if self._head is not None else None
+        headers = self.head.headers if self.head is not None else None
         return (
             headers is not None
             and "content-length" not in headers
             and "chunked" not in headers.get("transfer-encoding", "").lower()
         )
 
-    async def _wait(self, wait_s: float | None) -> None:
+    async def wait(self, wait_s: float | None) -> None:
+        """Wait for the parser's next event (head, body bytes, end), at most ``wait_s``
+        seconds (TimeoutError); a failed connection raises its error."""
         if self._error is not None:
             raise self._error
         waiter = self._loop.create_future()

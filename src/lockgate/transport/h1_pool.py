@@ -10,7 +10,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from lockgate.transport.h1_connection import H1Connection
@@ -41,6 +41,12 @@ class Origin:
     host: str
     port: int
     host_header: str
+    # The pool's key for this origin: a string hashes once (a dataclass hashes its fields
+    # in Python on every look-up).
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.scheme}://{self.host_header}|{self.port}")
 
     @property
     def tls(self) -> bool:
@@ -88,7 +94,7 @@ class ConnectionPool:
         self._tls_context = tls_context
         self._keepalive = keepalive_seconds
         self._slots = asyncio.Semaphore(max_connections)
-        self._idle: dict[Origin, list[H1Connection]] = {}
+        self._idle: dict[str, list[H1Connection]] = {}  # by Origin.key
         self._open: set[H1Connection] = set()
         self._sweep_handle: asyncio.TimerHandle | None = None
         self.closed = False
@@ -98,14 +104,23 @@ class ConnectionPool:
         return len(self._open)
 
     async def acquire(self, origin: Origin, connect_timeout: float) -> H1Connection:
-        idle = self._idle.get(origin)
+        connection = self.reuse(origin)
+        if connection is not None:
+            return connection
+        return await self.connect(origin, connect_timeout)
+
+    def reuse(self, origin: Origin) -> H1Connection | None:
+        """An idle connection to ``origin`` that is still usable, if there is one."""
+        idle = self._idle.get(origin.key)
+        if not idle:
+            return None
         now = time.monotonic()
         while idle:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < self._keepalive:
                 return connection
             self.discard(connection)
-        return await self.connect(origin, connect_timeout)
+        return None
 
     async def connect(self, origin: Origin, connect_timeout: float) -> H1Connection:
         """A new connection (never one from the idle list)."""
@@ -153,7 +168,9 @@ class ConnectionPool:
     def release(self, origin: Origin, connection: H1Connection) -> None:
         """The response was read to its end: keep the connection if it can be reused."""
         connection.finish()
-        idle = self._idle.setdefault(origin, [])
+        idle = self._idle.get(origin.key)
+        if idle is None:
+            idle = self._idle[origin.key] = []
         if self.closed or not connection.reusable or len(idle) >= self._max_idle:
             self.discard(connection)
             return
@@ -170,17 +187,29 @@ class ConnectionPool:
     def _sweep(self) -> None:
         self._sweep_handle = None
         now = time.monotonic()
-        for origin, idle in list(self._idle.items()):
+        for key, idle in list(self._idle.items()):
             keep = [c for c in idle if not c.closed and now - c.idle_since < self._keepalive]
             for connection in idle:
                 if connection not in keep:
                     self.discard(connection)
             if keep:
-                self._idle[origin] = keep
+                self._idle[key] = keep
             else:
-                del self._idle[origin]
+                del self._idle[key]
         if self._idle:
             self._sweep_handle = self._loop.call_later(self._keepalive / 2, self._sweep)
+
+    def close_idle(self) -> int:
+        """Close every idle connection; returns how many. (After a burst the gateway closes
+        them once idle: each holds objects allocated during the burst, which keep the
+        allocator's memory from going back to the OS; see gateway/memory_release.py.)"""
+        closed = 0
+        for idle in self._idle.values():
+            for connection in idle:
+                self.discard(connection)
+                closed += 1
+        self._idle.clear()
+        return closed
 
     def close(self) -> None:
         self.closed = True

@@ -14,7 +14,7 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Final, NoReturn
 
 from lockgate.errors import APIConnectionError, APITimeoutError, BadRequestError, LockgateError
 from lockgate.transport.egress import EgressPolicy
@@ -40,6 +40,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 # Headers the transport writes itself; a caller's copy is dropped so framing stays ours.
 _MANAGED_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+_MAX_CACHED_HEADS: Final = 256
 
 
 class _Decoder:
@@ -143,6 +144,9 @@ class HttpTransport:
         self._pools: dict[asyncio.AbstractEventLoop, ConnectionPool] = {}
         # URLs the (immutable) policy allowed, parsed once: deployments repeat the same URL.
         self._targets: dict[tuple[str, frozenset[str]], Target] = {}
+        # Request heads (less the body's length) by their inputs: a deployment's calls
+        # repeat the same method, URL and headers, so each is checked and encoded once.
+        self._heads: dict[tuple[str, str, tuple[tuple[str, str], ...]], bytes] = {}
         self._tls: ssl.SSLContext | None = None
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -171,6 +175,11 @@ class HttpTransport:
         """Connections open (idle or busy) in the running loop's pool."""
         pool = self._pools.get(asyncio.get_running_loop())
         return 0 if pool is None else pool.open_connections
+
+    def close_idle(self) -> int:
+        """Close the idle keep-alive connections of the running loop's pool."""
+        pool = self._pools.get(asyncio.get_running_loop())
+        return 0 if pool is None else pool.close_idle()
 
     async def aclose(self) -> None:
         """Close the pool of the running loop (call before the loop ends)."""
@@ -201,12 +210,18 @@ class HttpTransport:
     ) -> tuple[H1Connection, ResponseHead]:
         """Send the request and read the response head. A pooled connection the upstream had
         already closed (no byte of a response came back) is retried once on a new one."""
-        connection = await pool.acquire(target.origin, timeouts.connect)
+        connection = pool.reuse(target.origin) or await pool.connect(
+            target.origin, timeouts.connect
+        )
         for attempt in (1, 2):
             reused = connection.requests_served > 0
             try:
                 connection.send_request(head, request.body)
-                return connection, await connection.read_head(_limit(timeouts.read, deadline))
+                # Wait for the head here (no coroutine of its own: one less per call).
+                wait_s = _limit(timeouts.read, deadline)
+                while (response := connection.head) is None:
+                    await connection.wait(wait_s)
+                return connection, response
             except ConnectionClosed as closed:
                 pool.discard(connection)
                 if not (attempt == 1 and reused and closed.before_response):
@@ -217,17 +232,33 @@ class HttpTransport:
             connection = await pool.connect(target.origin, timeouts.connect)
         raise AssertionError("unreachable")
 
+    def _head(self, request: UpstreamRequest, target: Target) -> bytes:
+        # The URL stands for the target (a target is parsed from it alone).
+        key = (request.method, request.url, tuple(request.headers.items()))
+        try:
+            start = self._heads.get(key)
+        except TypeError:  # a header value that is not a string: not kept
+            return _request_head(request, target)
+        if start is None:
+            start = _request_head_start(request, target)
+            if len(self._heads) >= _MAX_CACHED_HEADS:
+                self._heads.clear()
+            self._heads[key] = start
+        return _with_length(start, request.body)
+
     async def send(self, request: UpstreamRequest, timeouts: Timeouts) -> UpstreamResponse:
         """Send a request and read the whole (bounded) body."""
         target = self._target(request)
-        head = _request_head(request, target)
+        head = self._head(request, target)
         pool = self._pool()
         started = time.perf_counter()
         deadline = None if timeouts.total is None else time.monotonic() + timeouts.total
         try:
             connection, response = await self._open(pool, target, head, request, timeouts, deadline)
             try:
-                body = await self._read_all(connection, response, timeouts, deadline)
+                body = self._arrived_body(connection, response)
+                if body is None:
+                    body = await self._read_all(connection, response, timeouts, deadline)
             except BaseException:
                 pool.discard(connection)
                 raise
@@ -239,6 +270,21 @@ class HttpTransport:
             raise
         except Exception as exc:
             raise _map_exception(exc, target, timeouts) from exc
+
+    def _arrived_body(self, connection: H1Connection, head: ResponseHead) -> bytes | None:
+        """The whole body if it has arrived already (a small answer comes with its head),
+        without waiting; None: read it with :meth:`_read_all`."""
+        limit = self._max_response_bytes
+        headers = head.headers
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise APIConnectionError(f"upstream response of {declared} bytes exceeds {limit}")
+        if "content-encoding" in headers:
+            return None
+        body = connection.whole_body()
+        if body is not None and len(body) > limit:
+            raise APIConnectionError(f"upstream response exceeds {limit} bytes")
+        return body
 
     async def _read_all(
         self,
@@ -274,7 +320,7 @@ class HttpTransport:
         """Open a request whose body is consumed incrementally. Leaving the block closes the
         connection unless the body was read to its end, which cancels the upstream request."""
         target = self._target(request)
-        head = _request_head(request, target)
+        head = self._head(request, target)
         pool = self._pool()
         started = time.perf_counter()
         try:
@@ -306,17 +352,50 @@ def _unsafe(text: str) -> bool:
 
 
 def _request_head(request: UpstreamRequest, target: Target) -> bytes:
-    lines = [f"{request.method} {target.path} HTTP/1.1\r\nHost: {target.origin.host_header}\r\n"]
-    for name, value in request.headers.items():
+    """The whole request head."""
+    return _with_length(_request_head_start(request, target), request.body)
+
+
+def _with_length(start: bytes, body: bytes | None) -> bytes:
+    """A head's start, its body's length (when it has a body) and the blank line."""
+    if body is None:
+        return start + b"\r\n"
+    return b"%sContent-Length: %d\r\n\r\n" % (start, len(body))
+
+
+def _request_head_start(request: UpstreamRequest, target: Target) -> bytes:
+    """The request line, Host and the caller's header fields (not the length, not the
+    blank line that ends the head)."""
+    headers = request.headers
+    lines = [
+        f"{name}: {value}\r\n"
+        for name, value in headers.items()
+        if name.lower() not in _MANAGED_HEADERS
+    ]
+    fields = "".join(lines)
+    # Checked on the joined lines (each ends in exactly one CRLF): any other CR or LF, a NUL,
+    # or a colon in a name came from a header and could add a header or split the request.
+    count = len(lines)
+    if (
+        fields.count("\n") != count
+        or fields.count("\r") != count
+        or "\0" in fields
+        or ":" in "".join(headers)
+    ):
+        _refuse_unsafe_header(headers)
+    return (
+        f"{request.method} {target.path} HTTP/1.1\r\nHost: {target.origin.host_header}\r\n{fields}"
+    ).encode()
+
+
+def _refuse_unsafe_header(headers: Mapping[str, str]) -> NoReturn:
+    """Raise for the first header that cannot be written as it is."""
+    for name, value in headers.items():
         if name.lower() in _MANAGED_HEADERS:
             continue
         if _unsafe(name) or _unsafe(value) or ":" in name:
             raise BadRequestError(f"header {name[:40]!r} contains a line break or a colon")
-        lines.append(f"{name}: {value}\r\n")
-    if request.body is not None:
-        lines.append(f"Content-Length: {len(request.body)}\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode()
+    raise BadRequestError("a header contains a line break or a colon")
 
 
 def _map_exception(exc: Exception, target: Target, timeouts: Timeouts) -> LockgateError:

@@ -91,8 +91,24 @@ class WireModel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        plan = _plan(cls)
+        plan = cls.__dict__.get("_wire_plan") or _plan(cls)  # the class's own, built once
         known, nested = plan.known, plan.nested
+        if known.issuperset(data):
+            # Only declared fields (the usual body): no per-key pass, only the nested ones.
+            if not nested:
+                return cls(**data)
+            fields = dict(data)
+            for key, models in nested.items():
+                value = fields.get(key)
+                if value is None:
+                    continue
+                model = models[0]
+                # A nested object (dict, as decoded JSON is) is built here: no call for it.
+                if model is not None and type(value) is dict:
+                    fields[key] = model.from_dict(value)
+                else:
+                    fields[key] = _nested_value(models, value)
+            return cls(**fields)
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for key, value in data.items():  # one pass: this runs for every response and chunk
@@ -100,14 +116,7 @@ class WireModel:
                 extra[key] = value
                 continue
             if value is not None and key in nested:
-                model, item = nested[key]
-                # dict first: decoded JSON is dicts, and the Mapping (ABC) check is slower.
-                if model is not None and isinstance(value, (dict, Mapping)):
-                    value = model.from_dict(value)
-                elif item is not None and isinstance(value, list):
-                    value = [
-                        item.from_dict(v) if isinstance(v, (dict, Mapping)) else v for v in value
-                    ]
+                value = _nested_value(nested[key], value)
             kwargs[key] = value
         kwargs["extra"] = extra
         return cls(**kwargs)
@@ -173,6 +182,17 @@ class WireModel:
     def json(self) -> str:
         """LiteLLM-compatible alias of :meth:`model_dump_json`."""
         return self.model_dump_json()
+
+
+def _nested_value(models: tuple[type[WireModel] | None, type[WireModel] | None], value: Any) -> Any:
+    """A field holding a WireModel (or a list of them) from its decoded JSON."""
+    model, item = models
+    # dict first: decoded JSON is dicts, and the Mapping (ABC) check is slower.
+    if model is not None and isinstance(value, (dict, Mapping)):
+        return model.from_dict(value)
+    if item is not None and isinstance(value, list):
+        return [item.from_dict(v) if isinstance(v, (dict, Mapping)) else v for v in value]
+    return value
 
 
 def _dump(value: Any, exclude_none: bool) -> Any:

@@ -12,7 +12,6 @@ from lockgate.gateway.admission import admitted
 from lockgate.gateway.destination_guard import reject_destination_overrides
 from lockgate.gateway.dispatcher import ChunkStream
 from lockgate.gateway.exchange import Exchange
-from lockgate.gateway.http_response import send_bytes
 from lockgate.gateway.routes.deadline import await_within
 from lockgate.gateway.routes.text_stream import prompt_messages, text_sse_events
 from lockgate.gateway.stream_relay import relay_sse
@@ -56,31 +55,30 @@ async def chat_completions(exchange: Exchange) -> None:
     exchange.request.model = body["model"]
     async with admitted(exchange, "chat", body) as model:
         del body["model"]
-        await _chat(exchange, model, body)
-
-
-async def _chat(exchange: Exchange, model: str, body: dict[str, Any]) -> None:
-    messages = body.pop("messages")
-    stream = bool(body.pop("stream", False))
-    dispatcher = exchange.state.dispatcher
-    if not stream:
-        result = await within_timeout(
-            exchange, dispatcher.acompletion(model, messages, stream=False, **body)
+        messages = body.pop("messages")
+        stream = bool(body.pop("stream", False))
+        dispatcher = exchange.state.dispatcher
+        if not stream:
+            result = await within_timeout(
+                exchange, dispatcher.acompletion(model, messages, stream=False, **body)
+            )
+            assert isinstance(result, ChatCompletion)
+            exchange.note_usage(result.usage, result._hidden_params)
+            # The provider's own bytes when nothing was rewritten: no second serialisation.
+            await exchange.send_answer(200, result.wire_bytes())
+            return
+        opened = await within_timeout(
+            exchange, dispatcher.acompletion(model, messages, stream=True, **body)
         )
-        assert isinstance(result, ChatCompletion)
-        exchange.note_usage(result.usage, result._hidden_params)
-        # The provider's own bytes when nothing was rewritten: no second serialisation.
-        await send_bytes(exchange.send, 200, result.wire_bytes(), exchange.response_headers())
-        return
-    opened = await within_timeout(
-        exchange, dispatcher.acompletion(model, messages, stream=True, **body)
-    )
-    try:
-        await relay_sse(
-            exchange, _sse_events(opened), on_error=openai_error_event, close_upstream=opened.aclose
-        )
-    finally:
-        exchange.note_usage(opened.usage, opened._hidden_params)
+        try:
+            await relay_sse(
+                exchange,
+                _sse_events(opened),
+                on_error=openai_error_event,
+                close_upstream=opened.aclose,
+            )
+        finally:
+            exchange.note_usage(opened.usage, opened._hidden_params)
 
 
 async def text_completions(exchange: Exchange) -> None:
@@ -109,4 +107,4 @@ async def text_completions(exchange: Exchange) -> None:
             return
         result = await within_timeout(exchange, dispatcher.atext_completion(model, prompt, **body))
         exchange.note_usage(result.usage, result._hidden_params)
-        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+        await exchange.send_answer(200, result.to_json_bytes())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lockgate.gateway.admission import admitted
 from lockgate.gateway.exchange import Exchange
-from lockgate.gateway.http_response import send_bytes
 from lockgate.gateway.routes.chat import request_body, within_timeout
 from lockgate.gateway.validation import validate_embedding_body
 
@@ -22,4 +21,4 @@ async def embeddings(exchange: Exchange) -> None:
             exchange, exchange.state.dispatcher.aembedding(model, value, **body)
         )
         exchange.note_usage(result.usage, result._hidden_params)
-        await send_bytes(exchange.send, 200, result.to_json_bytes(), exchange.response_headers())
+        await exchange.send_answer(200, result.to_json_bytes())

@@ -82,7 +82,10 @@ def parse_openai_chat_response(call: ChatCall, response: UpstreamResponse) -> Ch
         raise APIConnectionError("upstream sent a response that is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
         raise APIConnectionError("upstream response has no choices")
-    if not any(_needs_parsing(choice) for choice in data["choices"]):
+    for choice in data["choices"]:  # a loop, not any(): no generator per response
+        if _needs_parsing(choice):
+            break
+    else:
         # Sent as received: the typed choices are built only if someone reads them.
         return ChatCompletion.deferred(data, response.body)
     completion = ChatCompletion.from_dict(data)
