@@ -87,8 +87,8 @@ def test_authenticator() -> None:
     cache.put_key(_record(hasher.digest(key), blocked=True))
     with pytest.raises(AuthenticationError, match="blocked"):
         auth.authenticate(key)
-    cache.teams["t"] = TeamRecord(
-        "t", None, None, ModelAccess(), Limits(), True, frozenset(), frozenset()
+    cache.put_team(
+        TeamRecord("t", None, None, ModelAccess(), Limits(), True, frozenset(), frozenset())
     )
     cache.put_key(_record(hasher.digest(key), team_id="t"))
     with pytest.raises(AuthenticationError, match="team"):

@@ -91,8 +91,8 @@ async def test_all_buckets_or_none(backend: LimitBackend) -> None:
 
 
 async def test_budget_windows_are_separate(backend: LimitBackend) -> None:
-    old = Bucket("key:w", "key 'w'", budget_nano=100, window=1, window_left=5)
-    new = Bucket("key:w", "key 'w'", budget_nano=100, window=2, window_left=5)
+    old = Bucket("key:w", "key 'w'", budget_nano=100, window=1, window_end=NOW + 5)
+    new = Bucket("key:w", "key 'w'", budget_nano=100, window=2, window_end=NOW + 5)
     first = rid()
     assert (await backend.reserve([old], first, 100, 0, NOW, 60)).ok
     await backend.settle([old], first, 100, 100, 0, minute_of(NOW))
@@ -101,7 +101,7 @@ async def test_budget_windows_are_separate(backend: LimitBackend) -> None:
 
 
 async def test_seeded_spend_counts(backend: LimitBackend) -> None:
-    bucket = Bucket("key:s", "key 's'", budget_nano=100, window=7, window_left=30)
+    bucket = Bucket("key:s", "key 's'", budget_nano=100, window=7, window_end=NOW + 30)
     await backend.seed([("key:s", 7, 90, 30.0)])
     assert not (await backend.reserve([bucket], rid(), 20, 0, NOW, 60)).ok
     assert (await backend.reserve([bucket], rid(), 10, 0, NOW, 60)).ok

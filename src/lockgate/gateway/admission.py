@@ -102,6 +102,6 @@ async def _finish(
             status=status,
             tags=admission.tags,
             request_body=payload,
-            windows=control.budget_windows(admission, to_nano(cost)) if cost else (),
+            windows=admission.budget_windows(to_nano(cost)) if cost else (),
         )
     )

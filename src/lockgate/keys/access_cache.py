@@ -5,11 +5,15 @@ Every key is read at start (an unknown key is refused from memory, never with a 
 a key's record and principal are built when it is first looked up: start-up with 100,000
 keys then costs one fetch and a few appends a key, and the keys nobody calls with are never
 built. Until built, a key is its row of the start-up query, packed (`lockgate.keys.key_table`).
+
+Every change goes through a method, which bumps ``generation``: what the hot path derives
+from the records (a key's limit buckets, its model checks) is kept while the generation it
+was derived at is current, so a change applies to the very next request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lockgate.gateway.auth import PROXY_ADMIN, Principal
@@ -43,23 +47,30 @@ class AccessCache:
         self._by_id: dict[str, CachedKey] = {}
         self._keys_of_user: dict[str, set[str]] = {}  # built keys only
         self._unbuilt = KeyTable()  # keys read at start, not looked up since
-        self.teams: dict[str, TeamRecord] = {}
-        self.users: dict[str, UserRecord] = {}
-        self.orgs: dict[str, OrgRecord] = {}
-        self.end_users: dict[str, EndUserRecord] = {}
+        # Read-only for everyone else (typed so): changes go through the methods below.
+        self._teams: dict[str, TeamRecord] = {}
+        self._users: dict[str, UserRecord] = {}
+        self._orgs: dict[str, OrgRecord] = {}
+        self._end_users: dict[str, EndUserRecord] = {}
+        self.teams: Mapping[str, TeamRecord] = self._teams
+        self.users: Mapping[str, UserRecord] = self._users
+        self.orgs: Mapping[str, OrgRecord] = self._orgs
+        self.end_users: Mapping[str, EndUserRecord] = self._end_users
+        self.generation = 0  # bumped by every change
 
     def __len__(self) -> int:
         return len(self._by_id) + len(self._unbuilt)
 
     def replace_all(self, snapshot: Snapshot) -> None:
-        self.teams = {t.id: t for t in snapshot.teams}
-        self.users = {u.id: u for u in snapshot.users}
-        self.orgs = {o.id: o for o in snapshot.orgs}
-        self.end_users = {e.id: e for e in snapshot.end_users}
+        self.teams = self._teams = {t.id: t for t in snapshot.teams}
+        self.users = self._users = {u.id: u for u in snapshot.users}
+        self.orgs = self._orgs = {o.id: o for o in snapshot.orgs}
+        self.end_users = self._end_users = {e.id: e for e in snapshot.end_users}
         self._by_digest, self._by_id, self._keys_of_user = {}, {}, {}
         self._unbuilt = snapshot.key_table or KeyTable()
         for record in snapshot.keys:
             self.put_key(record)
+        self.generation += 1
 
     # Keys.
     def key_by_digest(self, digest: str) -> CachedKey | None:
@@ -96,6 +107,7 @@ class AccessCache:
         self._add(record)
 
     def drop_key(self, key_id: str) -> None:
+        self.generation += 1
         self._unbuilt.take_id(key_id)
         old = self._by_id.pop(key_id, None)
         if old is None:
@@ -118,12 +130,39 @@ class AccessCache:
 
     # Users decide their keys' roles: re-derive those principals when a user changes.
     def put_user(self, record: UserRecord) -> None:
-        self.users[record.id] = record
+        self.generation += 1
+        self._users[record.id] = record
         self._refresh_keys_of(record.id)
 
     def drop_user(self, user_id: str) -> None:
-        self.users.pop(user_id, None)
+        self.generation += 1
+        self._users.pop(user_id, None)
         self._refresh_keys_of(user_id)
+
+    # Teams, organisations and end users.
+    def put_team(self, record: TeamRecord) -> None:
+        self.generation += 1
+        self._teams[record.id] = record
+
+    def drop_team(self, team_id: str) -> None:
+        self.generation += 1
+        self._teams.pop(team_id, None)
+
+    def put_org(self, record: OrgRecord) -> None:
+        self.generation += 1
+        self._orgs[record.id] = record
+
+    def drop_org(self, org_id: str) -> None:
+        self.generation += 1
+        self._orgs.pop(org_id, None)
+
+    def put_end_user(self, record: EndUserRecord) -> None:
+        self.generation += 1
+        self._end_users[record.id] = record
+
+    def drop_end_user(self, end_user_id: str) -> None:
+        self.generation += 1
+        self._end_users.pop(end_user_id, None)
 
     def _refresh_keys_of(self, user_id: str) -> None:
         # Keys not built yet take the user's role when they are.
@@ -133,17 +172,16 @@ class AccessCache:
                 self.put_key(cached.record)
 
     def _principal(self, record: KeyRecord) -> Principal:
-        user = self.users.get(record.user_id) if record.user_id else None
+        user = self._users.get(record.user_id) if record.user_id else None
         role = user.role if user is not None else ""
+        team = self._teams.get(record.team_id) if record.team_id else None
         return Principal(
             key_id=record.id,
             is_admin=role == PROXY_ADMIN,
             team_id=record.team_id,
             user_id=record.user_id,
             organization_id=record.organization_id
-            or (
-                self.teams[record.team_id].organization_id if record.team_id in self.teams else None
-            ),
+            or (team.organization_id if team is not None else None),
             key_alias=record.key_alias,
             role=role,
             virtual=True,

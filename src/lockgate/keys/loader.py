@@ -74,9 +74,9 @@ class AccessLoader:
         elif kind == "org":
             org = await self._store.get(OrganizationRow, ident)
             if org is None:
-                self._cache.orgs.pop(ident, None)
+                self._cache.drop_org(ident)
             else:
-                self._cache.orgs[ident] = OrgRecord.of(org)
+                self._cache.put_org(OrgRecord.of(org))
         elif kind == "end_user":
             await self._refresh_end_user(ident)
         elif kind == "budget":
@@ -87,7 +87,7 @@ class AccessLoader:
     async def _refresh_team(self, ident: str) -> None:
         team = await self._store.get(TeamRow, ident)
         if team is None:
-            self._cache.teams.pop(ident, None)
+            self._cache.drop_team(ident)
             return
         async with self._store.session() as session:
             rows = (
@@ -98,22 +98,22 @@ class AccessLoader:
                 )
             ).all()
         admins = [m.user_id for m in rows if m.role == TEAM_ADMIN]
-        self._cache.teams[ident] = TeamRecord.of(team, admins, [m.user_id for m in rows])
+        self._cache.put_team(TeamRecord.of(team, admins, [m.user_id for m in rows]))
 
     async def _refresh_end_user(self, ident: str) -> None:
         row = await self._store.get(EndUserRow, ident)
         if row is None:
-            self._cache.end_users.pop(ident, None)
+            self._cache.drop_end_user(ident)
             return
         budget = await self._store.get(BudgetRow, row.budget_id) if row.budget_id else None
-        self._cache.end_users[ident] = EndUserRecord.of(row, budget)
+        self._cache.put_end_user(EndUserRecord.of(row, budget))
 
     async def _refresh_budget(self, ident: str) -> None:
         """A budget changed: every end user referencing it gets its new limits."""
         budget = await self._store.get(BudgetRow, ident)
         rows = await self._store.find(EndUserRow, EndUserRow.budget_id == ident)
         for row in rows:
-            self._cache.end_users[row.id] = EndUserRecord.of(row, budget)
+            self._cache.put_end_user(EndUserRecord.of(row, budget))
         # End users the cache still ties to this budget but the store no longer does.
         current = {row.id for row in rows}
         for stale in [

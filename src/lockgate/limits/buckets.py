@@ -22,13 +22,13 @@ class Bucket:
     label: str  # for messages: "key 'my-key'", "team 'research'"
     budget_nano: int | None = None
     window: int = 0  # budget window id (see windows.budget_window)
-    window_left: float = float("inf")  # seconds until the budget window ends
+    window_end: float = float("inf")  # when the budget window ends (epoch seconds)
     rpm: int | None = None
     tpm: int | None = None
     parallel: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs ~3x as much to build
 class Verdict:
     ok: bool
     # When refused: which bucket and why ("budget", "rpm", "tpm", "parallel").

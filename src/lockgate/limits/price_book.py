@@ -40,10 +40,8 @@ class ModelPrice:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class WorstCase:
-    cost_nano: int
-    prompt_tokens: int
+# (cost in nano-USD, estimated prompt tokens): a plain tuple, built once per request.
+WorstCase = tuple[int, int]
 
 
 def _number(value: Any) -> float | None:
@@ -117,32 +115,35 @@ class PriceBook:
         return prompt_tokens * price.input_per_token + completion_tokens * price.output_per_token
 
     def worst_case(self, model: str, route: str, body: Mapping[str, Any]) -> WorstCase:
-        price = self.price(model)
+        price = self._prices.get(model) or self.price(model)
         prompt = _prompt_tokens(route, body)
         reserved_prompt = math.ceil(prompt * PROMPT_MARGIN) + PROMPT_SLACK if prompt else 0
         output = 0
-        if route in ("chat", "completions", "messages"):
+        if route in _GENERATING:
             asked = body.get("max_completion_tokens") or body.get("max_tokens")
             if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0:
                 output = asked
             else:
                 output = price.max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS
         usd = reserved_prompt * price.input_per_token + output * price.output_per_token
-        return WorstCase(math.ceil(usd * NANO), prompt)
+        return math.ceil(usd * NANO), prompt
+
+
+_GENERATING: Final = frozenset({"chat", "completions", "messages"})  # routes with an output
 
 
 def _prompt_tokens(route: str, body: Mapping[str, Any]) -> int:
     try:
-        if route in ("chat", "messages"):
+        if route == "chat" or route == "messages":
             messages = body.get("messages")
+            if not isinstance(messages, list):
+                return 0
             tools = body.get("tools")
-            if isinstance(messages, list):
-                total = estimate_prompt_tokens(messages, tools if isinstance(tools, list) else None)
-                system = body.get("system")  # Anthropic's top-level system prompt
-                if isinstance(system, str):
-                    total += estimate_tokens(system)
-                return total
-            return 0
+            total = estimate_prompt_tokens(messages, tools if isinstance(tools, list) else None)
+            system = body.get("system")  # Anthropic's top-level system prompt
+            if isinstance(system, str):
+                total += estimate_tokens(system)
+            return total
         value = body.get("prompt") if route == "completions" else body.get("input")
         if isinstance(value, str):
             return estimate_tokens(value)

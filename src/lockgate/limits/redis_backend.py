@@ -133,7 +133,8 @@ class RedisLimitBackend:
         return self._batcher.submit(
             f"S {reservation_id} {reserved_nano} {actual_nano} {token_delta}",
             [(b.scope, b.window, minute) for b in buckets],
-            [str(_spent_ttl(b.window_left)) for b in buckets],
+            # From the start of the reserving minute: never shorter than the window's rest.
+            [str(_spent_ttl(b.window_end - minute * 60)) for b in buckets],
         )
 
     async def seed(self, windows: Sequence[tuple[str, int, int, float]]) -> None:

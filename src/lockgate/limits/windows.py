@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Final
 
-__all__ = ["LIFETIME", "budget_window", "duration_seconds", "minute_of"]
+__all__ = ["LIFETIME", "budget_window", "budget_window_end", "duration_seconds", "minute_of"]
 
 LIFETIME: Final = 0
 _DURATION: Final = re.compile(r"([1-9][0-9]*)(s|m|h|d|w|mo)")
@@ -34,19 +34,25 @@ def duration_seconds(duration: str) -> float:
 
 def budget_window(duration: str | None, now: float) -> tuple[int, float]:
     """(window id, seconds until the window ends); (0, inf) for a lifetime budget."""
+    window, end = budget_window_end(duration, now)
+    return window, end - now
+
+
+def budget_window_end(duration: str | None, now: float) -> tuple[int, float]:
+    """(window id, the moment it ends in epoch seconds); (0, inf) for a lifetime budget."""
     if not duration:
         return LIFETIME, float("inf")
     count, unit = _parse(duration)
     if unit != "mo":
         size = count * _SECONDS[unit]
         window = int(now // size)
-        return window + 1, (window + 1) * size - now  # +1: never 0 (that is LIFETIME)
+        return window + 1, float((window + 1) * size)  # +1: never 0 (that is LIFETIME)
     moment = datetime.fromtimestamp(now, UTC)
     months = (moment.year - 1970) * 12 + moment.month - 1
     window = months // count
     end_months = (window + 1) * count
     end = datetime(1970 + end_months // 12, end_months % 12 + 1, 1, tzinfo=UTC)
-    return window + 1, end.timestamp() - now
+    return window + 1, end.timestamp()
 
 
 def minute_of(now: float) -> int:

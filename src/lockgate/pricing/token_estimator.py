@@ -108,6 +108,8 @@ def _text_tokens(text: str) -> float:
 
 
 def _messages_tokens(messages: Sequence[Mapping[str, Any] | str]) -> float:
+    # Per request on the admission path: plain messages (a role and a text) take the
+    # fewest steps; every token count is a multiple of 1/4, so float sums are exact.
     total = 0.0
     framed = False
     for message in messages:
@@ -115,17 +117,22 @@ def _messages_tokens(messages: Sequence[Mapping[str, Any] | str]) -> float:
             total += _text_tokens(message)
             continue
         framed = True
-        total += _TOKENS_PER_MESSAGE + 1  # the role is one token
-        total += _content_tokens(message.get("content"), 0)
+        content = message.get("content")
+        total += (_TOKENS_PER_MESSAGE + 1) + (  # the role is one token
+            _text_tokens(content) if isinstance(content, str) else _content_tokens(content, 0)
+        )
         name = message.get("name")
-        if isinstance(name, str):
+        if name is not None and isinstance(name, str):
             total += _TOKENS_PER_NAME + _text_tokens(name)
         calls = message.get("tool_calls")
-        for call in calls if isinstance(calls, list) else ():
-            if isinstance(call, Mapping):
-                total += _TOKENS_PER_TOOL_CALL + _value_tokens(call.get("function"), 1, keys=False)
-        if isinstance(message.get("function_call"), Mapping):
-            total += _TOKENS_PER_TOOL_CALL + _value_tokens(message["function_call"], 1, keys=False)
+        if calls is not None and isinstance(calls, list):
+            for call in calls:
+                if isinstance(call, Mapping):
+                    function = call.get("function")
+                    total += _TOKENS_PER_TOOL_CALL + _value_tokens(function, 1, keys=False)
+        function_call = message.get("function_call")
+        if function_call is not None and isinstance(function_call, Mapping):
+            total += _TOKENS_PER_TOOL_CALL + _value_tokens(function_call, 1, keys=False)
     return total + (_REPLY_PRIMING_TOKENS if framed else 0)
 
 
