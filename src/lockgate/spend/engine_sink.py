@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lockgate.spend.record import SpendRecord
+from lockgate.spend.record import SpendRecord, utc_datetime
 from lockgate.spend.sums import BatchSums
 from lockgate.store import Store
 from lockgate.store.access_tables import EndUserRow, KeyRow, OrganizationRow, TeamRow, UserRow
@@ -57,7 +57,7 @@ def _table(row: Any) -> Table:
 def _log_dict(r: SpendRecord) -> dict[str, Any]:
     return {
         "request_id": r.request_id,
-        "started_at": r.started_at,
+        "started_at": utc_datetime(r.started_at),
         "route": r.route,
         "key_id": r.key_id,
         "user_id": r.user_id,

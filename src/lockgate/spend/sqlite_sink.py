@@ -1,13 +1,18 @@
 """SQLite: spend batches written by a thread of their own, on a connection of their own.
 
-The event loop's thread only turns records into plain parameter lists, a slice at a time
-with requests running in between. This thread runs a few multi-row statements per batch:
-each is one call into SQLite that holds the GIL only while it binds its parameters (about
-1 µs a row) and releases it while SQLite inserts. Through SQLAlchemy and aiosqlite, the
-loop's thread built a batch's parameters and SQLAlchemy statements in one go, 2-4 ms at a
-time, and updated lifetime spend with one ORM statement per entity. Not ``executemany``:
+The event loop's thread only turns records into plain parameter lists. This thread runs a
+few multi-row statements per batch: each is one call into SQLite that holds the GIL only
+while it binds its parameters and releases it while SQLite inserts. Not ``executemany``:
 it releases and retakes the GIL around every row, which under load made the loop's thread
 hand the GIL over once per row.
+
+What a row costs is mostly binding its parameters (each text one a copy and a lock in
+SQLite), so a log row binds as few texts as it can: empty texts, no tags and no payload
+are zeros that the statement turns back into '', '[]' and 'null'; a model group equal to
+the model is a zero too; total tokens are summed by the statement.
+
+The thread takes batches from a queue and hands the outcome back with one
+``call_soon_threadsafe``: a round trip through ``run_in_executor`` cost seven times that.
 
 Values are stored as the ORM stores them (UTC timestamps as SQLAlchemy's SQLite DATETIME
 text, JSON as text), and the ORM reads them back unchanged (tests/spend/test_sinks.py).
@@ -16,41 +21,70 @@ text, JSON as text), and the ORM reads them back unchanged (tests/spend/test_sin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import json
+import queue
 import sqlite3
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
 
-from lockgate.spend.record import SpendRecord
+from lockgate.spend.record import SpendRecord, micros
 from lockgate.spend.sums import BatchSums
 
 __all__ = ["SqliteSink"]
 
 _TIMEOUT = 30.0  # seconds to wait while another connection writes to the file
-# Rows per statement: 128 log rows are 2,560 parameters, bound in about 0.1 ms. Statements
-# of fewer rows take powers of two, so every statement text is one of a few, each prepared
-# once per connection (preparing a statement costs about twice what running it does).
+# Rows per statement: 128 log rows are 2,432 parameters. Statements of fewer rows take
+# powers of two, so every statement text is one of a few, each prepared once per
+# connection (preparing a statement costs about twice what running it does).
 _LOG_ROWS = 128
 _SUM_ROWS = 64
+# Records past which the aggregates' rows are built a kind at a time, requests running in
+# between; below it, all of them take less than 0.1 ms.
+_BIG_BATCH = 256
 
-_LOG_WIDTH = 20  # columns of a log row
+# A log row's parameters, numbered from 1 within the row: request_id, started_at, route,
+# key_id, user_id, team_id, organization_id, end_user, model, model_group, deployment,
+# prompt_tokens, completion_tokens, cached_tokens, spend, latency_ms, status, tags,
+# request_body. Literal text on purpose: the tables' and columns' names, never a value.
+_LOG_WIDTH = 19
+_LOG_HEAD = (
+    "INSERT INTO lockgate_spend_logs (request_id, started_at, route, key_id, user_id, "
+    "team_id, organization_id, end_user, model, model_group, deployment, prompt_tokens, "
+    "completion_tokens, cached_tokens, total_tokens, spend, latency_ms, status, tags, "
+    "request_body) VALUES "
+)
+# The row's values; {n} is a parameter's number within the row. An absent value is bound
+# as 0: binding None costs ten times what an integer does (the sqlite3 module looks for
+# an adapter, raising and clearing two AttributeErrors), and a text is copied.
+_LOG_ROW = (
+    "({1}, {2}, {3}, {4}, CASE {5} WHEN 0 THEN '' ELSE {5} END, "
+    "CASE {6} WHEN 0 THEN '' ELSE {6} END, CASE {7} WHEN 0 THEN '' ELSE {7} END, "
+    "CASE {8} WHEN 0 THEN '' ELSE {8} END, {9}, CASE {10} WHEN 0 THEN {9} ELSE {10} END, "
+    "{11}, {12}, {13}, {14}, {12} + {13}, {15}, {16}, {17}, "
+    "CASE {18} WHEN 0 THEN '[]' ELSE {18} END, CASE {19} WHEN 0 THEN 'null' ELSE {19} END)"
+)
+
+# Few entities: a plain UPDATE each. UPDATE ... FROM (VALUES ...) builds a temporary table
+# each time, which costs what updating five rows one by one does.
+_FEW = 8
+_LIFETIME_ONE = {
+    "key": "UPDATE lockgate_keys SET spend = spend + ?2 WHERE id = ?1",
+    "user": "UPDATE lockgate_users SET spend = spend + ?2 WHERE id = ?1",
+    "team": "UPDATE lockgate_teams SET spend = spend + ?2 WHERE id = ?1",
+    "organization": "UPDATE lockgate_organizations SET spend = spend + ?2 WHERE id = ?1",
+    "end_user": "UPDATE lockgate_end_users SET spend = spend + ?2 WHERE id = ?1",
+}
+
 # kind: (head, columns of a row, tail); a statement is head + rows of placeholders + tail.
-# Literal text on purpose: the tables' and columns' names, never a value.
 _STATEMENTS: dict[str, tuple[str, int, str]] = {
-    "logs": (
-        "INSERT INTO lockgate_spend_logs (request_id, started_at, route, key_id, user_id, "
-        "team_id, organization_id, end_user, model, model_group, deployment, prompt_tokens, "
-        "completion_tokens, cached_tokens, total_tokens, spend, latency_ms, status, tags, "
-        "request_body) VALUES ",
-        _LOG_WIDTH,
-        "",
-    ),
+    "logs": (_LOG_HEAD, _LOG_WIDTH, ""),
     "daily": (
         "INSERT INTO lockgate_daily_spend (day, key_id, user_id, team_id, model, spend, "
         "prompt_tokens, completion_tokens, requests, failed_requests) VALUES ",
@@ -105,13 +139,25 @@ _STATEMENTS: dict[str, tuple[str, int, str]] = {
     ),
 }
 
+# (statements, the loop, the future the outcome goes to); no statements: close.
+_Job = tuple[list[tuple[str, list[Any]]] | None, asyncio.AbstractEventLoop, asyncio.Future[None]]
+
 
 @functools.lru_cache(maxsize=128)
 def _statement(kind: str, rows: int) -> str:
     """Placeholders only: no value is ever in the text."""
+    if rows == 1 and kind in _LIFETIME_ONE:
+        return _LIFETIME_ONE[kind]
     head, width, tail = _STATEMENTS[kind]
-    one = "(" + ", ".join("?" * width) + ")"
-    return head + ", ".join([one] * rows) + tail
+    if kind == "logs":
+        # Row r's parameter n is ?(r * width + n); {0} is not in the template.
+        values = [
+            _LOG_ROW.format(*[f"?{row * width + n}" for n in range(width + 1)])
+            for row in range(rows)
+        ]
+    else:
+        values = ["(" + ", ".join("?" * width) + ")"] * rows
+    return head + ", ".join(values) + tail
 
 
 def _chunks(count: int, largest: int) -> Iterator[tuple[int, int]]:
@@ -132,12 +178,16 @@ def _json_text(value: Any) -> str:
         return json.dumps(value, default=str)
 
 
+def _second_text(second: int) -> str:
+    """SQLAlchemy's SQLite DATETIME text up to the second's dot: "%Y-%m-%d %H:%M:%S."."""
+    return time.strftime("%Y-%m-%d %H:%M:%S.", time.gmtime(second))
+
+
 def _log_values(records: Sequence[SpendRecord]) -> list[Any]:
-    """The records' log columns, all rows in one flat list."""
+    """The records' log parameters, all rows in one flat list."""
     values: list[Any] = []
     add = values.extend
-    # "YYYY-MM-DD HH:MM:SS." by second: isoformat costs more than the rest of a row.
-    seconds: dict[tuple[int, int, int, int, int, int], str] = {}
+    seconds: dict[int, str] = {}  # formatting a time costs more than the rest of a row
     for (
         request_id,
         started,
@@ -160,43 +210,31 @@ def _log_values(records: Sequence[SpendRecord]) -> list[Any]:
         body,
         _,
     ) in records:
-        zone = started.tzinfo
-        if zone is not UTC and zone is not None:
-            started = started.astimezone(UTC)
-        second = (
-            started.year,
-            started.month,
-            started.day,
-            started.hour,
-            started.minute,
-            started.second,
-        )
+        second, micro = divmod(started if type(started) is int else micros(started), 1_000_000)
         prefix = seconds.get(second)
         if prefix is None:
-            prefix = seconds[second] = started.isoformat(" ", "seconds")[:19] + "."
+            prefix = seconds[second] = _second_text(second)
         add(
             (
                 request_id,
-                # SQLAlchemy's SQLite DATETIME text, "%Y-%m-%d %H:%M:%S.%f" (no UTC offset).
-                prefix + "%06d" % started.microsecond,  # noqa: UP031 - quicker than f"{:06d}"
+                prefix + "%06d" % micro,  # noqa: UP031 - quicker than f"{:06d}"
                 route,
                 key_id,
-                user_id,
-                team_id,
-                organization_id,
-                end_user,
+                user_id or 0,
+                team_id or 0,
+                organization_id or 0,
+                end_user or 0,
                 model,
-                model_group,
+                0 if model_group == model else model_group,
                 deployment,
                 prompt,
                 completion,
                 cached,
-                prompt + completion,
                 spend,
                 latency_ms,
                 status,
-                _json_text(tags) if tags else "[]",
-                "null" if body is None else _json_text(body),
+                _json_text(tags) if tags else 0,
+                0 if body is None else _json_text(body),
             )
         )
     return values
@@ -206,51 +244,93 @@ def _flat(rows: Sequence[tuple[Any, ...]]) -> list[Any]:
     return list(itertools.chain.from_iterable(rows))
 
 
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():  # the writer stopped waiting
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
 class SqliteSink:
     def __init__(self, path: str) -> None:
         self._path = path
-        self._executor: ThreadPoolExecutor | None = None
-        self._connection: sqlite3.Connection | None = None  # used by the thread only
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        # Used by the thread only.
+        self._connection: sqlite3.Connection | None = None
+        self._cursor: sqlite3.Cursor | None = None
 
     def log_rows(self, records: Sequence[SpendRecord]) -> list[Any]:
         return _log_values(records)
 
     async def write(self, log_rows: list[Any], sums: BatchSums) -> None:
         statements: list[tuple[str, list[Any]]] = [("logs", log_rows)]
-        # The aggregates' rows are built a kind at a time, requests running in between
-        # (a few hundred groups take a fraction of a millisecond each).
+        big = len(log_rows) > _BIG_BATCH * _LOG_WIDTH
         for kind, rows in (
             ("daily", sums.daily),
             ("tags", sums.tags),
             ("windows", sums.windows),
         ):
             statements.append((kind, _flat(rows())))
-            await asyncio.sleep(0)
+            if big:
+                await asyncio.sleep(0)
         statements += [(kind, _flat(rows)) for kind, rows in sums.lifetime().items()]
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="lockgate-spend")
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._write, statements)
+        await self._run(statements)
+
+    async def _run(self, statements: list[tuple[str, list[Any]]] | None) -> None:
+        if self._thread is None:
+            # A daemon: a gateway that exits without closing its sink is not kept alive
+            # by a thread waiting for work (closing writes what is pending first).
+            self._thread = threading.Thread(target=self._serve, name="lockgate-spend", daemon=True)
+            self._thread.start()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._jobs.put((statements, loop, done))
+        await done
+
+    def _serve(self) -> None:
+        """The thread: writes batches until it is asked to close."""
+        while True:
+            statements, loop, done = self._jobs.get()
+            error: BaseException | None = None
+            try:
+                if statements is None:
+                    self._close()
+                else:
+                    self._write(statements)
+            except BaseException as failed:  # the writer keeps the batch and retries
+                error = failed
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                loop.call_soon_threadsafe(_settle, done, error)
+            if statements is None:
+                return
 
     def _write(self, statements: list[tuple[str, list[Any]]]) -> None:
-        connection = self._connection or self._connect()
-        connection.execute("BEGIN IMMEDIATE")
+        cursor = self._cursor or self._connect()
+        cursor.execute("BEGIN IMMEDIATE")
         try:
             for kind, values in statements:
                 width = _STATEMENTS[kind][1]
-                largest = _LOG_ROWS if kind == "logs" else _SUM_ROWS
-                for start, rows in _chunks(len(values) // width, largest):
-                    connection.execute(
+                count = len(values) // width
+                if count < _FEW and kind in _LIFETIME_ONE:
+                    chunks: Iterable[tuple[int, int]] = ((start, 1) for start in range(count))
+                else:
+                    chunks = _chunks(count, _LOG_ROWS if kind == "logs" else _SUM_ROWS)
+                for start, rows in chunks:
+                    cursor.execute(
                         _statement(kind, rows), values[start * width : (start + rows) * width]
                     )
-            connection.execute("COMMIT")
+            cursor.execute("COMMIT")
         except BaseException:
             try:
-                connection.execute("ROLLBACK")
+                cursor.execute("ROLLBACK")
             except sqlite3.Error:  # a connection that cannot roll back is not used again
                 self._close()
             raise
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self) -> sqlite3.Cursor:
         # Autocommit mode: the transaction is the explicit BEGIN IMMEDIATE (which waits for
         # the file's write lock up front, instead of failing to upgrade a read lock).
         connection = sqlite3.connect(self._path, timeout=_TIMEOUT, isolation_level=None)
@@ -263,15 +343,18 @@ class SqliteSink:
             connection.close()
             raise
         self._connection = connection
-        return connection
+        # One cursor for every statement: the connection's execute makes one each time.
+        self._cursor = connection.cursor()
+        return self._cursor
 
     def _close(self) -> None:
-        connection, self._connection = self._connection, None
+        connection, self._connection, self._cursor = self._connection, None, None
         if connection is not None:
             connection.close()
 
     async def aclose(self) -> None:
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            await asyncio.get_running_loop().run_in_executor(executor, self._close)
-            executor.shutdown()
+        thread = self._thread
+        if thread is not None:
+            await self._run(None)
+            thread.join()
+            self._thread = None
