@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+import time
+from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 from lockgate.errors import LockgateError
@@ -24,39 +24,75 @@ from lockgate.limits.buckets import to_nano
 from lockgate.limits.request_policy import Admission
 from lockgate.spend.record import SpendRecord
 
-__all__ = ["admitted"]
+__all__ = ["Admitted", "admitted"]
 
 _log = logging.getLogger(__name__)
 
 
-@asynccontextmanager
-async def admitted(
+def admitted(
     exchange: Exchange, route: str, body: Mapping[str, Any], model: str | None = None
-) -> AsyncIterator[str]:
-    """Yields the model to dispatch. ``model`` defaults to ``body["model"]``."""
-    requested = model if model is not None else str(body.get("model", ""))
-    state = exchange.state
-    policy = state.request_policy
-    principal = exchange.request.principal
-    if policy is None or not isinstance(principal, Principal):
-        yield requested
-        return
-    admission = await policy.admit(principal, requested, route, body, exchange.rate_limit_headers)
-    payload = dict(body) if state.control is not None and state.control.log_payloads else None
-    status = 0
-    try:
-        yield admission.model
-    except LockgateError as error:
-        status = error.status_code
-        raise
-    except asyncio.CancelledError:
-        status = 499
-        raise
-    except Exception:
-        status = 500
-        raise
-    finally:
-        await _finish(exchange, admission, route, status or exchange.status or 500, payload)
+) -> Admitted:
+    """The stage as an ``async with`` block, which gives the model to dispatch. ``model``
+    defaults to ``body["model"]``."""
+    return Admitted(exchange, route, body, model)
+
+
+class Admitted:
+    """An async context manager written out rather than through ``asynccontextmanager``
+    (its generator and wrapper cost about three times as much, on every model request)."""
+
+    __slots__ = ("_admission", "_body", "_exchange", "_model", "_payload", "_route")
+
+    def __init__(
+        self, exchange: Exchange, route: str, body: Mapping[str, Any], model: str | None
+    ) -> None:
+        self._exchange = exchange
+        self._route = route
+        self._body = body
+        self._model = model
+        self._admission: Admission | None = None
+        self._payload: Any = None
+
+    async def __aenter__(self) -> str:
+        body, exchange = self._body, self._exchange
+        requested = self._model if self._model is not None else str(body.get("model", ""))
+        state = exchange.state
+        policy = state.request_policy
+        principal = exchange.request.principal
+        if policy is None or not isinstance(principal, Principal):
+            return requested
+        admission = await policy.admit(
+            principal, requested, self._route, body, exchange.rate_limit_headers
+        )
+        control = state.control
+        self._payload = dict(body) if control is not None and control.log_payloads else None
+        self._admission = admission
+        return admission.model
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        admission = self._admission
+        if admission is None:
+            return
+        self._admission = None
+        if error is None:
+            status = 0
+        elif isinstance(error, LockgateError):
+            status = error.status_code
+        elif isinstance(error, asyncio.CancelledError):
+            status = 499
+        elif isinstance(error, Exception):
+            status = 500
+        else:
+            status = 0
+        exchange = self._exchange
+        await _finish(
+            exchange, admission, self._route, status or exchange.status or 500, self._payload
+        )
 
 
 async def _finish(
@@ -81,27 +117,29 @@ async def _finish(
         return
     principal = admission.principal
     elapsed = exchange.elapsed()
+    # Positional: keywords cost as much again as the rest of the record. The start as
+    # integer microseconds costs a fifth of a datetime, and the writer formats it cheaper.
     control.spend.record(
         SpendRecord(
-            request_id=exchange.request.request_id,
-            started_at=datetime.now(UTC) - timedelta(seconds=elapsed),
-            route=route,
-            key_id=principal.key_id,
-            user_id=principal.user_id or "",
-            team_id=principal.team_id or "",
-            organization_id=principal.organization_id or "",
-            end_user=admission.end_user,
-            model=admission.requested_model,
-            model_group=admission.model,
-            deployment=exchange.deployment,
-            prompt_tokens=exchange.prompt_tokens,
-            completion_tokens=exchange.completion_tokens,
-            cached_tokens=exchange.cached_tokens,
-            spend=cost,
-            latency_ms=elapsed * 1000.0,
-            status=status,
-            tags=admission.tags,
-            request_body=payload,
-            windows=admission.budget_windows(to_nano(cost)) if cost else (),
+            exchange.request.request_id,
+            int((time.time() - elapsed) * 1_000_000),  # started_at
+            route,
+            principal.key_id,
+            principal.user_id or "",
+            principal.team_id or "",
+            principal.organization_id or "",
+            admission.end_user,
+            admission.requested_model,  # model
+            admission.model,  # model_group
+            exchange.deployment,
+            exchange.prompt_tokens,
+            exchange.completion_tokens,
+            exchange.cached_tokens,
+            cost,  # spend
+            elapsed * 1000.0,  # latency_ms
+            status,
+            admission.tags,
+            payload,  # request_body
+            admission.budget_windows(to_nano(cost)) if cost else (),
         )
     )

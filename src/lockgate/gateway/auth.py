@@ -81,10 +81,12 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
 class MasterKeyAuthenticator:
     def __init__(self, master_key: Secret) -> None:
         self._key = master_key.reveal().encode()
+        # One (immutable) principal for every request: a frozen dataclass is costly to build.
+        self._principal = Principal(key_id="master", is_admin=True, role=PROXY_ADMIN)
 
     def authenticate(self, token: str) -> Principal | None:
         if hmac.compare_digest(token.encode(), self._key):
-            return Principal(key_id="master", is_admin=True, role=PROXY_ADMIN)
+            return self._principal
         return None
 
 

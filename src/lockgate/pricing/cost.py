@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lockgate.pricing.model_info import ModelInfo, PriceTier
 from lockgate.pricing.model_table import ModelTable
-from lockgate.types.usage import Usage
+from lockgate.types.usage import CompletionTokensDetails, PromptTokensDetails, Usage
 
 __all__ = ["cost_for_usage", "usage_cost"]
 
@@ -39,8 +39,9 @@ def usage_cost(usage: Usage, info: ModelInfo) -> float | None:
     output_price = _or(tier.output_cost_per_token, info.output_cost_per_token, 0.0)
     details_in = usage.prompt_tokens_details
     details_out = usage.completion_tokens_details
-    if details_in is None and details_out is None:
-        # No parts (the usual answer): the sum below with every part zero, for less work.
+    if _no_parts(details_in, details_out):
+        # No parts, or all of them zero (the usual answer): the sum below with every part
+        # zero, for less work.
         return prompt * input_price + completion * output_price
     cache_read_price = _or(
         tier.cache_read_input_token_cost, info.cache_read_input_token_cost, input_price
@@ -71,6 +72,19 @@ def usage_cost(usage: Usage, info: ModelInfo) -> float | None:
         + reasoning * reasoning_price
         + audio_out * audio_out_price
     )
+
+
+def _no_parts(
+    details_in: PromptTokensDetails | None, details_out: CompletionTokensDetails | None
+) -> bool:
+    """Whether every part of the usage is zero or absent (OpenAI sends the details with
+    zeros in them)."""
+    return (
+        details_in is None
+        or not (
+            details_in.cached_tokens or details_in.cache_write_tokens or details_in.audio_tokens
+        )
+    ) and (details_out is None or not (details_out.reasoning_tokens or details_out.audio_tokens))
 
 
 def _or(first: float | None, second: float | None, fallback: float) -> float:
