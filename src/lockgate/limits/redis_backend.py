@@ -22,6 +22,7 @@ from lockgate.errors import ServiceUnavailableError
 from lockgate.limits import redis_scripts
 from lockgate.limits.buckets import Bucket, Verdict
 from lockgate.limits.redis_batches import Batcher
+from lockgate.limits.script_link import ScriptLink
 from lockgate.limits.windows import minute_of
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ class RedisLimitBackend:
         if not prefix or "{" in prefix or "}" in prefix:
             raise ValueError("the key prefix must be non-empty and contain no braces")
         self._tag = "{" + prefix + ":limits}"
-        self._batcher = Batcher(redis.register_script(redis_scripts.BATCH), self._tag)
+        self._link = ScriptLink(redis, redis_scripts.BATCH)
+        self._batcher = Batcher(self._link, self._tag)
         self._seed: AsyncScript = redis.register_script(redis_scripts.SEED)
 
     async def reserve(
@@ -152,4 +154,7 @@ class RedisLimitBackend:
                 ) from None
 
     async def aclose(self) -> None:
-        await self._batcher.aclose()
+        try:
+            await self._batcher.aclose()
+        finally:
+            await self._link.aclose()

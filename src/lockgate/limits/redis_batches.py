@@ -19,7 +19,7 @@ from lockgate.errors import ServiceUnavailableError
 from lockgate.redis_drain import drain_batches
 
 if TYPE_CHECKING:
-    from redis.commands.core import AsyncScript
+    from lockgate.limits.script_link import ScriptCall
 
 __all__ = ["MAX_BATCH", "Batcher"]
 
@@ -42,7 +42,7 @@ class Batcher:
     """``Batcher(script, tag)``: ``submit`` queues one operation of ``script``'s format
     (see :mod:`lockgate.limits.redis_scripts`) and returns the future of its reply."""
 
-    def __init__(self, script: AsyncScript, tag: str, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, script: ScriptCall, tag: str, max_batch: int = MAX_BATCH) -> None:
         self._script = script
         self._tag = tag
         self._max = max_batch

@@ -19,7 +19,7 @@ from lockgate.redis_drain import drain_batches
 from lockgate.router.state.redis_scripts import KEYS_PER_SLOT
 
 if TYPE_CHECKING:
-    from redis.commands.core import AsyncScript
+    from lockgate.limits.script_link import ScriptCall
 
 __all__ = ["MAX_BATCH", "MAX_PENDING", "OpQueue", "Reply"]
 
@@ -49,7 +49,7 @@ class OpQueue:
 
     def __init__(
         self,
-        script: AsyncScript,
+        script: ScriptCall,
         tag: str,
         ttls: tuple[int, int],
         on_error: OnError,

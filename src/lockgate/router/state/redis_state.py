@@ -32,6 +32,7 @@ from typing import Final
 
 from redis.asyncio import Redis
 
+from lockgate.limits.script_link import ScriptLink
 from lockgate.router.state import redis_scripts
 from lockgate.router.state.base import (
     IN_FLIGHT_TTL,
@@ -101,8 +102,10 @@ class RedisRouterState:
             raise ValueError("the key prefix must be non-empty and contain no braces")
         self._redis = redis
         self._owns_client = owns_client
+        # Its own connection, one call at a time (see lockgate.limits.script_link).
+        self._link = ScriptLink(redis, redis_scripts.BATCH)
         self._queue = OpQueue(
-            redis.register_script(redis_scripts.BATCH),
+            self._link,
             "{" + prefix + "}",
             (IN_FLIGHT_TTL, USAGE_TTL),
             self._batch_failed,
@@ -226,6 +229,7 @@ class RedisRouterState:
         """Sends what is queued, then closes the client if this state made it."""
         try:
             await self._queue.aclose()
+            await self._link.aclose()
         finally:
             if self._owns_client:
                 await self._redis.aclose()
