@@ -3,16 +3,20 @@ PostgreSQL) read back through the ORM exactly as recorded, aggregates included."
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from lockgate.spend import SpendRecord, SpendWriter
 from lockgate.spend.engine_sink import EngineSink
+from lockgate.spend.record import micros, utc_datetime
 from lockgate.spend.sink import SpendSink
 from lockgate.spend.sqlite_sink import SqliteSink, _chunks
 from lockgate.store import Store, async_database_url
@@ -49,7 +53,7 @@ async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     await store.aclose()
 
 
-def record(request_id: str, started_at: datetime, **changes: object) -> SpendRecord:
+def record(request_id: str, started_at: datetime | int, **changes: object) -> SpendRecord:
     fields: dict[str, object] = {
         "request_id": request_id,
         "started_at": started_at,
@@ -110,6 +114,96 @@ async def test_rows_read_back_as_recorded(target: Target) -> None:
         assert row.tags == list(sent.tags)
         assert row.request_body == sent.request_body
     assert rows["b"].started_at == datetime(2026, 11, 23, 1, 2, 3, 7, tzinfo=UTC)
+
+
+async def test_integer_start_times_and_absent_values_read_back(target: Target) -> None:
+    """The gateway's records: the start in microseconds, entities, tags and payload often
+    absent, the model group often the model (each written as a cheaper stand-in)."""
+    store = target[0]
+    start = micros(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=UTC))
+    records = [
+        record("a", start, user_id="", team_id="", organization_id="", end_user=""),
+        record("b", start + 1, model="gpt-4o", model_group="gpt-4o"),  # the next day
+        record("c", start, model="alias", model_group=""),
+        # Texts that look like the stand-in for an absent value stay texts.
+        record("d", start, user_id="0", team_id="0.0", end_user=" ", tags=("0",)),
+        record("e", 0, request_body=0, tags=("",)),
+    ]
+    await write(target, records)
+    async with store.session() as session:
+        rows = {r.request_id: r for r in (await session.scalars(select(SpendLogRow))).all()}
+        days: dict[tuple[str, str], int] = defaultdict(int)
+        for daily in await session.scalars(select(DailySpendRow)):
+            days[daily.day, daily.model] += daily.requests
+    for sent in records:
+        row = rows[sent.request_id]
+        assert row.started_at == utc_datetime(sent.started_at)
+        assert (row.user_id, row.team_id) == (sent.user_id, sent.team_id)
+        assert (row.organization_id, row.end_user) == (sent.organization_id, sent.end_user)
+        assert (row.model, row.model_group) == (sent.model, sent.model_group)
+        assert row.tags == list(sent.tags) and row.request_body == sent.request_body
+        assert row.total_tokens == 29
+    assert rows["b"].started_at == datetime(2026, 11, 24, tzinfo=UTC)
+    assert rows["e"].started_at == datetime(1970, 1, 1, tzinfo=UTC)
+    assert days == {
+        ("2026-11-23", "gpt-4o-mini"): 2,
+        ("2026-11-23", "alias"): 1,
+        ("2026-11-24", "gpt-4o"): 1,
+        ("1970-01-01", "gpt-4o-mini"): 1,
+    }
+
+
+DUMPS = {
+    "logs": "SELECT * FROM lockgate_spend_logs ORDER BY id",
+    "daily": "SELECT * FROM lockgate_daily_spend ORDER BY 1, 2, 3, 4, 5",
+    "tags": "SELECT * FROM lockgate_daily_tag_spend ORDER BY 1, 2",
+    "windows": "SELECT * FROM lockgate_budget_windows ORDER BY 1, 2",
+    "keys": "SELECT id, spend FROM lockgate_keys ORDER BY id",
+}
+
+
+async def test_the_thread_stores_what_the_orm_stores(tmp_path: Path) -> None:
+    """The SQLite thread's rows and aggregates are the SQLAlchemy sink's, value for value, on
+    the same records (timestamp text, empty strings, computed columns; JSON the same JSON,
+    spaced differently)."""
+    paris = timezone(timedelta(hours=1))
+    records = [
+        record(
+            "a",
+            datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=UTC),
+            tags=("x", "é"),
+            windows=(("key:k1", 7, 123), ("team:t1", 7, 123)),
+        ),
+        record("b", datetime(2026, 11, 23, 2, 2, 3, tzinfo=paris), status=429, spend=0.0),
+        record(
+            "c",
+            micros(datetime(2026, 1, 1, tzinfo=UTC)),
+            request_body={"m": [1, None]},
+            windows=(("key:k1", 7, 5),),
+        ),
+        record("d", 1_795_000_000_000_000, user_id="", team_id="", end_user="", model_group=""),
+        record("e", 1_795_000_000_000_001, model="m", model_group="m", organization_id=""),
+        record("f", datetime(2026, 11, 23, 1, 2, 3), request_body="text", tags=("0",)),
+    ]
+    dumps: list[dict[str, list[tuple[Any, ...]]]] = []
+    for name in ("thread", "orm"):
+        path = tmp_path / f"{name}.sqlite"
+        store = Store.from_url(f"sqlite+aiosqlite:///{path}")
+        await store.migrate()
+        await store.add(KeyRow(id="k1", digest="d" * 64, key_name="sk-...x"))
+        sink: SpendSink = SqliteSink(str(path)) if name == "thread" else EngineSink(store)
+        writer = SpendWriter(store, interval=60, sink=sink)
+        for r in records:
+            writer.record(r)
+        await writer.aclose()
+        await store.aclose()
+        with sqlite3.connect(path) as db:
+            dumps.append({table: db.execute(query).fetchall() for table, query in DUMPS.items()})
+            logs = dumps[-1]["logs"]
+            logs[:] = [(*row[:-2], json.loads(row[-2]), json.loads(row[-1])) for row in logs]
+    thread, orm = dumps
+    assert len(thread["logs"]) == len(records) and thread["windows"]
+    assert thread == orm
 
 
 async def test_a_large_batch_and_its_aggregates(target: Target) -> None:

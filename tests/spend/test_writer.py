@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,6 +111,23 @@ async def test_a_failed_batch_is_kept_for_retry(tmp_path: Path) -> None:
     await store.migrate()
     await writer.aclose()
     assert writer.pending == 0 and writer.written == 1
+    await store.aclose()
+
+
+async def test_the_sqlite_thread_ends_with_the_writer(tmp_path: Path) -> None:
+    """Its own thread and connection: started by the first batch, ended by aclose after
+    the last one is written."""
+    path = tmp_path / "db.sqlite"
+    store = Store.from_url(f"sqlite+aiosqlite:///{path}")
+    await store.migrate()
+    writer = SpendWriter(store, interval=60)
+    writer.record(record(datetime.now(UTC)))
+    await writer.flush()
+    assert [t for t in threading.enumerate() if t.name == "lockgate-spend"]
+    writer.record(record(datetime.now(UTC)))
+    await writer.aclose()
+    assert not [t for t in threading.enumerate() if t.name == "lockgate-spend"]
+    assert writer.written == 2 and await store.count(SpendLogRow) == 2
     await store.aclose()
 
 

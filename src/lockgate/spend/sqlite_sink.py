@@ -49,26 +49,29 @@ _SUM_ROWS = 64
 # between; below it, all of them take less than 0.1 ms.
 _BIG_BATCH = 256
 
-# A log row's parameters, numbered from 1 within the row: request_id, started_at, route,
-# key_id, user_id, team_id, organization_id, end_user, model, model_group, deployment,
-# prompt_tokens, completion_tokens, cached_tokens, spend, latency_ms, status, tags,
-# request_body. Literal text on purpose: the tables' and columns' names, never a value.
+# A log row's parameters: request_id, started_at, route, key_id, user_id, team_id,
+# organization_id, end_user, model, model_group, deployment, prompt_tokens,
+# completion_tokens, cached_tokens, spend, latency_ms, status, tags, request_body. An absent
+# value is bound as 0 and the statement turns it back into '', the model, '[]' or 'null':
+# binding None costs ten times what an integer does (the sqlite3 module looks for an
+# adapter, raising and clearing two AttributeErrors), and a text is copied. The rows are a
+# VALUES list that a SELECT reshapes, so the statement's size grows with its rows only by
+# their placeholders (the same CASE in every row made preparing it quadratic).
+# Literal text on purpose: the tables' and columns' names, never a value.
 _LOG_WIDTH = 19
 _LOG_HEAD = (
     "INSERT INTO lockgate_spend_logs (request_id, started_at, route, key_id, user_id, "
     "team_id, organization_id, end_user, model, model_group, deployment, prompt_tokens, "
     "completion_tokens, cached_tokens, total_tokens, spend, latency_ms, status, tags, "
-    "request_body) VALUES "
-)
-# The row's values; {n} is a parameter's number within the row. An absent value is bound
-# as 0: binding None costs ten times what an integer does (the sqlite3 module looks for
-# an adapter, raising and clearing two AttributeErrors), and a text is copied.
-_LOG_ROW = (
-    "({1}, {2}, {3}, {4}, CASE {5} WHEN 0 THEN '' ELSE {5} END, "
-    "CASE {6} WHEN 0 THEN '' ELSE {6} END, CASE {7} WHEN 0 THEN '' ELSE {7} END, "
-    "CASE {8} WHEN 0 THEN '' ELSE {8} END, {9}, CASE {10} WHEN 0 THEN {9} ELSE {10} END, "
-    "{11}, {12}, {13}, {14}, {12} + {13}, {15}, {16}, {17}, "
-    "CASE {18} WHEN 0 THEN '[]' ELSE {18} END, CASE {19} WHEN 0 THEN 'null' ELSE {19} END)"
+    "request_body) SELECT column1, column2, column3, column4, "
+    "CASE column5 WHEN 0 THEN '' ELSE column5 END, "
+    "CASE column6 WHEN 0 THEN '' ELSE column6 END, "
+    "CASE column7 WHEN 0 THEN '' ELSE column7 END, "
+    "CASE column8 WHEN 0 THEN '' ELSE column8 END, column9, "
+    "CASE column10 WHEN 0 THEN column9 ELSE column10 END, column11, column12, column13, "
+    "column14, column12 + column13, column15, column16, column17, "
+    "CASE column18 WHEN 0 THEN '[]' ELSE column18 END, "
+    "CASE column19 WHEN 0 THEN 'null' ELSE column19 END FROM (VALUES "
 )
 
 # Few entities: a plain UPDATE each. UPDATE ... FROM (VALUES ...) builds a temporary table
@@ -84,7 +87,7 @@ _LIFETIME_ONE = {
 
 # kind: (head, columns of a row, tail); a statement is head + rows of placeholders + tail.
 _STATEMENTS: dict[str, tuple[str, int, str]] = {
-    "logs": (_LOG_HEAD, _LOG_WIDTH, ""),
+    "logs": (_LOG_HEAD, _LOG_WIDTH, ")"),
     "daily": (
         "INSERT INTO lockgate_daily_spend (day, key_id, user_id, team_id, model, spend, "
         "prompt_tokens, completion_tokens, requests, failed_requests) VALUES ",
@@ -149,14 +152,7 @@ def _statement(kind: str, rows: int) -> str:
     if rows == 1 and kind in _LIFETIME_ONE:
         return _LIFETIME_ONE[kind]
     head, width, tail = _STATEMENTS[kind]
-    if kind == "logs":
-        # Row r's parameter n is ?(r * width + n); {0} is not in the template.
-        values = [
-            _LOG_ROW.format(*[f"?{row * width + n}" for n in range(width + 1)])
-            for row in range(rows)
-        ]
-    else:
-        values = ["(" + ", ".join("?" * width) + ")"] * rows
+    values = ["(" + ", ".join("?" * width) + ")"] * rows
     return head + ", ".join(values) + tail
 
 
