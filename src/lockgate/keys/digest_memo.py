@@ -1,9 +1,9 @@
 """The stored digests of keys that authenticated recently, so a key's next request skips its
-HMAC-SHA256 (through OpenSSL, about a fifth of what authorising and admitting a virtual
-key's request cost).
+HMAC-SHA256 (through OpenSSL: about 25,000 instructions, measured with callgrind, where the
+lookup below takes about 5,000).
 
 A presented key is found by a fingerprint: BLAKE2s keyed with a random key made per
-process (built into Python, several times cheaper than the HMAC). The memo holds neither
+process (built into Python, without OpenSSL's per-call set-up). The memo holds neither
 keys nor anything usable outside this process. What it maps to (a key's HMAC digest) is a
 pure function of the key, so it never goes stale: whether that digest still names a key,
 and whether the key is blocked or expired, is looked up on every request as before.
