@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = _litellm_form(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(args_list)
+    # Whether these are the process's own arguments (a command may then re-execute it).
+    args.process_entry = argv is None
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -34,6 +34,13 @@ def register(commands: Any) -> None:
         action="store_true",
         help="serve even if `lockgate verify` fails (the failure is still printed)",
     )
+    parser.add_argument(
+        "--allocator",
+        choices=("malloc", "pymalloc"),
+        default=None,
+        help="memory allocator: malloc (default) returns memory after bursts, pymalloc "
+        "(CPython's own) is about 9 %% cheaper per request; also LOCKGATE_ALLOCATOR",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -61,6 +68,17 @@ def _banner(host: str, port: int, key: str | None, models: list[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # First, before anything is loaded: the process may replace itself with itself on the
+    # allocator asked for (lockgate/cli/allocator.py).
+    from lockgate.cli.allocator import AllocatorError, resolve, switch_allocator
+
+    try:
+        allocator = resolve(args.allocator, os.environ)
+    except AllocatorError as exc:
+        print(f"lockgate: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "process_entry", False):
+        switch_allocator(allocator)
     # issue 7: `lockgate verify` starts first, in a child process, while this one loads.
     from lockgate.cli.verify_command import StartupVerification
 
