@@ -12,6 +12,7 @@ import yaml
 from lockgate.bench.bench_config import BenchUpstreams, hold_model_name, render_config
 from lockgate.bench.canned import CHAT_COMPLETION, CHAT_STREAM
 from lockgate.bench.load_wrk import parse_wrk_output, wrk_script
+from lockgate.bench.machine import describe_machine, python_speed_ms
 from lockgate.bench.processes import BenchProcessError, ManagedProcess, rss_of_tree
 from lockgate.bench.upstream_nginx import nginx_config
 from lockgate.cli.main import build_parser
@@ -109,3 +110,13 @@ def test_bench_is_a_lockgate_command() -> None:
     assert args.duration == 10.0 and args.connections == 50 and args.workers == 1
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "--connections", "0"])
+
+
+def test_the_machine_line_gives_a_python_speed_in_milliseconds() -> None:
+    # A million additions take between a microsecond and ten seconds on any machine.
+    assert 0.001 < python_speed_ms(rounds=1) < 10_000
+    line = describe_machine()["Python speed"]
+    assert line.startswith("sum(range(10**6)) in ") and line.endswith(
+        " ms (best of 5; lower is faster)"
+    )
+    assert float(line.split(" in ")[1].split(" ms")[0]) > 0

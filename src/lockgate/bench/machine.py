@@ -1,4 +1,5 @@
-"""What the benchmark ran on: cores, CPU model, memory, kernel, Python."""
+"""What the benchmark ran on: cores, CPU model, memory, kernel, Python, and how fast one core
+runs Python (machines of the same name differ from day to day: this makes runs comparable)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import platform
 import time
 from pathlib import Path
 
-__all__ = ["cpu_busy_fraction", "describe_machine"]
+__all__ = ["cpu_busy_fraction", "describe_machine", "python_speed_ms"]
 
 
 def _cpu_times() -> tuple[int, int] | None:
@@ -53,6 +54,17 @@ def _memory() -> str:
     return "unknown"
 
 
+def python_speed_ms(rounds: int = 5) -> float:
+    """The fastest of `rounds` runs of ``sum(range(1_000_000))`` in milliseconds: a fixed
+    piece of interpreter work, so a figure twice as high means a core half as fast."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        sum(range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000.0
+
+
 def describe_machine() -> dict[str, str]:
     return {
         "cores (nproc)": str(len(os.sched_getaffinity(0))),
@@ -60,4 +72,7 @@ def describe_machine() -> dict[str, str]:
         "memory": _memory(),
         "kernel": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
+        "Python speed": (
+            f"sum(range(10**6)) in {python_speed_ms():.1f} ms (best of 5; lower is faster)"
+        ),
     }
