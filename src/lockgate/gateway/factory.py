@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lockgate.gateway import openapi
 from lockgate.gateway.app import GatewayApp, default_error_renderer
 from lockgate.gateway.auth import RoutePolicy
+from lockgate.gateway.exchange import Exchange
 from lockgate.gateway.routes import admin, chat, embeddings, health, models
 from lockgate.gateway.routing_table import ErrorShape, Route, RouteTable
 from lockgate.gateway.state import GatewayState
@@ -34,7 +34,7 @@ def build_routes(metrics: GatewayMetrics) -> RouteTable:
         "/health/readiness": Route("readiness", _GET, public, health.readiness),
         "/health": Route("health", _GET, admin_only, health.health),
         "/metrics": Route("metrics", _GET, admin_only, health.make_metrics_route(metrics)),
-        "/openapi.json": Route("openapi", _GET, public, openapi.openapi_route),
+        "/openapi.json": Route("openapi", _GET, public, _openapi),
     }
     exact.update(_anthropic_routes(caller))
     exact.update(_passthrough_routes(caller))
@@ -42,6 +42,13 @@ def build_routes(metrics: GatewayMetrics) -> RouteTable:
     prefixes = {"/models/": Route("model", _GET, caller, models.retrieve_model)}
     prefixes.update(admin.admin_prefix_routes())
     return RouteTable(exact, prefixes)
+
+
+async def _openapi(exchange: Exchange) -> None:
+    # Imported on the first request for the document: a large module serving never needs.
+    from lockgate.gateway.openapi import openapi_route
+
+    await openapi_route(exchange)
 
 
 def _anthropic_routes(caller: RoutePolicy) -> dict[str, Route]:

@@ -14,7 +14,6 @@ from lockgate.config.launch import LaunchSpec
 from lockgate.config.quick_start import config_from_model
 from lockgate.gateway.app import GatewayApp
 from lockgate.gateway.control_plane import ControlPlane
-from lockgate.gateway.demo import demo_config
 from lockgate.gateway.factory import create_app
 from lockgate.gateway.master_key import load_or_create_master_key
 from lockgate.gateway.state import GatewayState, build_state
@@ -55,6 +54,8 @@ class GatewayRuntime:
             return load_config(self.launch.config_path, env=self._env)
         if self.launch.model is not None:
             return config_from_model(self.launch.model, env=self._env)
+        from lockgate.gateway.demo import demo_config  # the demo's mock models: only here
+
         assert self._mock_port is not None
         return demo_config(f"http://127.0.0.1:{self._mock_port}", self._env)
 

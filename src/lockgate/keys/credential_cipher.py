@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
-from typing import Final
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Final
 
 from lockgate.security.secret import Secret
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
     "CredentialCipher",
@@ -52,6 +51,9 @@ class UnknownKeyIdError(CredentialDecryptError):
 
 
 def _derive(secret: Secret, info: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
         secret.reveal().encode("utf-8")
     )
@@ -64,10 +66,22 @@ def split_key_id(token: str) -> str:
 
 
 class CredentialCipher:
+    """The keys are derived on first use: the gateway builds one at start-up, and a store
+    without API-added deployments never needs it (nor loads ``cryptography``)."""
+
     def __init__(self, secret: Secret) -> None:
-        self._aead = AESGCM(_derive(secret, _ENCRYPTION_INFO))
+        self._secret = secret
+
+    @functools.cached_property
+    def _aead(self) -> AESGCM:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM(_derive(self._secret, _ENCRYPTION_INFO))
+
+    @functools.cached_property
+    def key_id(self) -> str:
         # A separate derivation: the fingerprint says nothing about the encryption key.
-        self.key_id: str = _derive(secret, _KEY_ID_INFO).hex()[:_KEY_ID_HEX]
+        return _derive(self._secret, _KEY_ID_INFO).hex()[:_KEY_ID_HEX]
 
     def encrypt(self, row_id: str, plaintext: bytes) -> str:
         nonce = os.urandom(_NONCE_BYTES)
@@ -86,6 +100,8 @@ class CredentialCipher:
             raise CredentialDecryptError("are not an encrypted value (bad base64)") from None
         if len(raw) <= _NONCE_BYTES:
             raise CredentialDecryptError("are not an encrypted value (too short)")
+        from cryptography.exceptions import InvalidTag
+
         try:
             return self._aead.decrypt(
                 raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _AAD_PREFIX + row_id.encode("utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from lockgate.spend.engine_sink import EngineSink
 from lockgate.spend.record import SpendRecord
 from lockgate.spend.sqlite_sink import SqliteSink
 from lockgate.spend.sums import BatchSums
@@ -32,4 +31,7 @@ def sink_for(store: Store) -> SpendSink:
     database = store.engine.url.database
     if store.dialect == "sqlite" and database and database != ":memory:":
         return SqliteSink(database)
+    # Imported here: it loads SQLAlchemy's PostgreSQL dialect, which a SQLite gateway never uses.
+    from lockgate.spend.engine_sink import EngineSink
+
     return EngineSink(store)  # an in-memory SQLite database exists only in the engine's pool
