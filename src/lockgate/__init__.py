@@ -1,13 +1,15 @@
 """lockgate: one interface to every major LLM provider.
 
 ``import lockgate`` only imports: it opens no connection, resolves no name, starts no thread
-and reads no file.
+and reads no file. The SDK's functions and types load on first use (PEP 562), so importing
+a submodule (``lockgate.cli``, ``lockgate.errors``) does not load the client, the providers
+and the price table: `lockgate serve` re-executes itself before it loads anything else.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from lockgate._version import __version__
-from lockgate.client import Client, ClientSettings, CompletionStream, RetryPolicy
 from lockgate.errors import (
     APIConnectionError,
     APIError,
@@ -28,44 +30,89 @@ from lockgate.errors import (
     UnprocessableEntityError,
     UnsupportedParamsError,
 )
-from lockgate.pricing import ModelInfo, estimate_tokens
-from lockgate.sdk import (
-    aclose,
-    acompletion,
-    aembedding,
-    arerank,
-    atext_completion,
-    completion,
-    completion_cost,
-    embedding,
-    get_model_info,
-    rerank,
-    text_completion,
-)
-from lockgate.types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    EmbeddingResponse,
-    TextCompletion,
-    Usage,
-)
 
 if TYPE_CHECKING:
+    from lockgate.client import Client, ClientSettings, CompletionStream, RetryPolicy
+    from lockgate.pricing import ModelInfo, estimate_tokens
     from lockgate.router import Router
+    from lockgate.sdk import (
+        aclose,
+        acompletion,
+        aembedding,
+        arerank,
+        atext_completion,
+        completion,
+        completion_cost,
+        embedding,
+        get_model_info,
+        rerank,
+        text_completion,
+    )
+    from lockgate.types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        EmbeddingResponse,
+        TextCompletion,
+        Usage,
+    )
+
+    # LiteLLM names for the same types, so migrated code keeps working.
+    ModelResponse = ChatCompletion
+    ModelResponseStream = ChatCompletionChunk
+
+# name -> (module, attribute in it), loaded on first access.
+_LAZY: dict[str, tuple[str, str]] = {
+    **{
+        name: ("lockgate.client", name)
+        for name in ("Client", "ClientSettings", "CompletionStream", "RetryPolicy")
+    },
+    **{name: ("lockgate.pricing", name) for name in ("ModelInfo", "estimate_tokens")},
+    "Router": ("lockgate.router", "Router"),
+    **{
+        name: ("lockgate.sdk", name)
+        for name in (
+            "aclose",
+            "acompletion",
+            "aembedding",
+            "arerank",
+            "atext_completion",
+            "completion",
+            "completion_cost",
+            "embedding",
+            "get_model_info",
+            "rerank",
+            "text_completion",
+        )
+    },
+    **{
+        name: ("lockgate.types", name)
+        for name in (
+            "ChatCompletion",
+            "ChatCompletionChunk",
+            "EmbeddingResponse",
+            "TextCompletion",
+            "Usage",
+        )
+    },
+    "ModelResponse": ("lockgate.types", "ChatCompletion"),
+    "ModelResponseStream": ("lockgate.types", "ChatCompletionChunk"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The router (and the config loader it uses) load on first use, keeping import fast.
-    if name == "Router":
-        from lockgate.router import Router
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'lockgate' has no attribute {name!r}")
+    module, attribute = target
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value  # found directly from now on
+    return value
 
-        return Router
-    raise AttributeError(f"module 'lockgate' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
-# LiteLLM names for the same types, so migrated code keeps working.
-ModelResponse = ChatCompletion
-ModelResponseStream = ChatCompletionChunk
 Timeout = APITimeoutError
 
 __all__ = [

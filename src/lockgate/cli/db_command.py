@@ -4,7 +4,6 @@ them when it starts) or show the database's revision."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,8 @@ async def _run(action: str, url: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        import asyncio  # here: the `lockgate` command loads every sub-command
+
         print(asyncio.run(_run(args.action, _database_url(args))))
     except OSError as exc:
         print(f"lockgate: cannot reach the database: {exc.strerror or exc}", file=sys.stderr)

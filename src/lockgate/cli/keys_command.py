@@ -10,7 +10,6 @@ process list).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -121,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         old = _old_secret(args)
         url, current = _current(args)
+        import asyncio  # here: the `lockgate` command loads every sub-command
+
         print(asyncio.run(_rotate(url, old, current)))
     except _Refused as exc:
         print(f"lockgate: {exc}", file=sys.stderr)
