@@ -27,7 +27,13 @@ from lockgate.keys.records import (
     TeamRecord,
     UserRecord,
 )
-from lockgate.limits import LimitBackend, ModelPrice, PriceBook, RequestPolicy
+from lockgate.limits import (
+    InMemoryLimitBackend,
+    LimitBackend,
+    ModelPrice,
+    PriceBook,
+    RequestPolicy,
+)
 from lockgate.limits.request_policy import Admission, GlobalBudget
 
 T0 = 1_700_000_000.0  # 20 s into a minute
@@ -232,3 +238,31 @@ async def test_rate_headers_name_the_tightest_limits(backend: LimitBackend) -> N
         "x-ratelimit-limit-requests": "3",
         "x-ratelimit-remaining-requests": "0",
     }
+
+
+async def test_settle_now_is_settle_without_a_coroutine(backend: LimitBackend) -> None:
+    cache, clock = AccessCache(), Clock()
+    cache.put_key(key_record(limits=Limits(rpm_limit=5, max_budget=1.0)))
+    policy = policy_for(backend, cache, clock)
+    assert policy.in_process == isinstance(backend, InMemoryLimitBackend)
+    admission, _ = await admit(policy)
+    assert admission.buckets
+    if policy.in_process:
+        assert policy.settle_now(admission, 5, 5, 0.25) == 0.25
+        assert backend._scopes["key:k1"].reservations == {}  # type: ignore[attr-defined]
+    else:  # a backend that waits is never settled without its coroutine
+        with pytest.raises(RuntimeError):
+            policy.settle_now(admission, 5, 5, 0.25)
+        assert not admission.settled
+        await done(policy, admission, 0.25)
+    assert admission.settled
+    # Settled once: the usage is priced again for the caller, nothing is charged twice.
+    assert policy.settle_now(admission, 5, 5, None) == pytest.approx(10e-6)
+    _, headers = await admit(policy)
+    assert headers["x-ratelimit-remaining-requests"] == "3"
+    # Nothing reserved (no limit applies): any backend settles without waiting.
+    cache.put_key(key_record())
+    unlimited, _ = await admit(policy)
+    assert unlimited.buckets == ()
+    assert policy.settle_now(unlimited, 5, 5, None) == pytest.approx(10e-6)
+    assert unlimited.settled

@@ -148,6 +148,32 @@ def test_fallback_tables() -> None:
     assert FallbackTable(default=("d", "e")).after("a", lockgate.RateLimitError("x")) == ("d", "e")
 
 
+def test_can_fall_back_is_false_only_when_no_error_finds_a_fallback() -> None:
+    # A False answer lets the executor skip the fallback stage: it must never hide one.
+    errors = [
+        lockgate.InternalServerError("x"),
+        lockgate.ContextWindowExceededError("x"),
+        lockgate.ContentPolicyViolationError("x"),
+        lockgate.RateLimitError("x"),
+    ]
+    tables = [
+        FallbackTable(),
+        FallbackTable(fallbacks={"a": ("a",)}, default=("d",)),  # only itself: none
+        FallbackTable(fallbacks={"*": ("z",)}),
+        FallbackTable(context_window={"a": ("big",)}, fallbacks={"a": ()}),
+        FallbackTable(content_policy={"*": ("lenient",)}, fallbacks={"a": ()}),
+        FallbackTable(default=("d",)),
+        FallbackTable(default=("d",), max_fallbacks=0),
+        FallbackTable(fallbacks={"b": ("c",)}),
+    ]
+    answers = []
+    for table in tables:
+        finds = any(table.after("a", error) for error in errors)
+        assert table.can_fall_back("a") == finds
+        answers.append(finds)
+    assert answers == [False, False, True, True, True, True, False, False]
+
+
 def test_wildcard_patterns() -> None:
     pattern = WildcardPattern.compile("prefix/*/v*")
     assert pattern.match("prefix/a/b/v2") == ("a/b", "2")

@@ -179,6 +179,46 @@ async def test_keep_alive_reuse_and_idle_cap() -> None:
         await runner.cleanup()
 
 
+async def test_read_timeouts_of_requests_on_one_kept_alive_connection() -> None:
+    """A connection keeps one timer across its requests: each wait still times out at its
+    own deadline, whether that comes before or after the timer an earlier wait armed."""
+    from aiohttp import web
+
+    async def reply(request: web.Request) -> web.Response:
+        await asyncio.sleep(float(request.query["delay"]))
+        return web.Response(body=b"ok")
+
+    app = web.Application()
+    app.router.add_post("/slow", reply)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    transport = HttpTransport(EgressPolicy(allow_any_host=True))
+    loop = asyncio.get_running_loop()
+
+    def slow(delay: float) -> UpstreamRequest:
+        return UpstreamRequest("POST", f"http://127.0.0.1:{port}/slow?delay={delay}", {}, b"")
+
+    try:
+        # The first wait arms the timer for about 1 s from now; the second, started half
+        # a second later, may last until 1.5 s: its answer at 1.3 s is not a time-out.
+        assert (await transport.send(slow(0), Timeouts(read=1.0))).body == b"ok"
+        await asyncio.sleep(0.5)
+        assert (await transport.send(slow(0.8), Timeouts(read=1.0))).body == b"ok"
+        # A deadline before the armed timer's (30 s) still ends the wait on time.
+        assert (await transport.send(slow(0), Timeouts(read=30.0))).body == b"ok"
+        started = loop.time()
+        with pytest.raises(APITimeoutError):
+            await transport.send(slow(3), Timeouts(read=0.3))
+        assert loop.time() - started < 2.0
+        assert transport.open_connections() == 0  # the timed-out connection is closed
+    finally:
+        await transport.aclose()
+        await runner.cleanup()
+
+
 async def test_reused_connection_closed_before_any_reply_is_retried_once() -> None:
     """The race every keep-alive client meets: the upstream drops an idle connection just
     as a request goes out on it. No byte of a reply came back, so one retry on a new

@@ -31,7 +31,6 @@ class Exchange:
     completion_tokens: int = 0
     cost: float | None = None
     error_class: str | None = None
-    extra_log: dict[str, Any] = field(default_factory=dict)
     cached_tokens: int = 0
     # The caller's x-ratelimit-* headers, set when limits were checked (on 429s too).
     rate_limit_headers: dict[str, str] = field(default_factory=dict)

@@ -318,9 +318,18 @@ class GatewayHttpProtocol(asyncio.Protocol):
         task = asyncio.current_task(self.loop)
         assert task is not None
         tasks = self.server_state.tasks
+        app = self.app
         try:
             while True:
-                await self._serve(cycle)
+                # The request, served here rather than in a coroutine of its own (one less
+                # per request).
+                try:
+                    await app(cycle.scope, cycle.receive, cycle.send)
+                except Exception as exc:  # the gateway's app handles its own errors: a bug
+                    _log.error("unhandled %s in the application", type(exc).__name__)
+                finally:
+                    if not cycle.response_complete:
+                        self._unfinished(cycle)
                 if self.active is cycle:  # not answered nor cut off: never left active
                     self.active = None
                     self._close()
@@ -338,26 +347,21 @@ class GatewayHttpProtocol(asyncio.Protocol):
             if self._idle is not None and self._idle[0] is task:
                 self._idle = None
 
-    async def _serve(self, cycle: RequestCycle) -> None:
-        try:
-            await self.app(cycle.scope, cycle.receive, cycle.send)
-        except Exception as exc:  # the gateway's app handles its own errors; this is a bug
-            _log.error("unhandled %s in the application", type(exc).__name__)
-        finally:
-            if not cycle.response_complete:
-                if cycle.response_started or cycle.disconnected:
-                    self._close()  # a response cut short cannot be completed
-                    self.active = None
-                else:
-                    payload = {
-                        "error": {
-                            "message": "internal error",
-                            "type": "internal_server_error",
-                            "param": None,
-                            "code": None,
-                        }
-                    }
-                    cycle.answer(500, orjson.dumps(payload))
+    def _unfinished(self, cycle: RequestCycle) -> None:
+        """The application returned without completing its response."""
+        if cycle.response_started or cycle.disconnected:
+            self._close()  # a response cut short cannot be completed
+            self.active = None
+        else:
+            payload = {
+                "error": {
+                    "message": "internal error",
+                    "type": "internal_server_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
+            cycle.answer(500, orjson.dumps(payload))
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer a request the parser refused, then close; or, if another request is being

@@ -69,6 +69,8 @@ class RequestPolicy:
         self._backend = backend
         # The in-process backend never waits: called directly, not through a coroutine.
         self._local = backend if isinstance(backend, InMemoryLimitBackend) else None
+        # Whether settling never waits (settle_now may always be used).
+        self.in_process = self._local is not None
         self._prices = prices
         self._hold = hold_seconds
         proxy = Limits(
@@ -150,20 +152,41 @@ class RequestPolicy:
     ) -> float:
         """Settle once; returns the cost charged in USD. Without a cost from the provider
         call, the model group's configured prices are applied to the usage."""
+        if self.in_process or admission.settled or not admission.buckets:
+            return self.settle_now(admission, prompt_tokens, completion_tokens, cost)
+        if cost is None and (prompt_tokens or completion_tokens):
+            cost = self._prices.usage_cost(admission.model, prompt_tokens, completion_tokens)
+        charged = cost or 0.0
+        admission.settled = True
+        delta = (prompt_tokens + completion_tokens) - admission.prompt_estimate
+        buckets, reservation_id = admission.buckets, admission.reservation_id
+        reserved, actual, minute = admission.reserved_nano, to_nano(charged), admission.minute
+        await self._backend.settle(buckets, reservation_id, reserved, actual, delta, minute)
+        return charged
+
+    def settle_now(
+        self,
+        admission: Admission,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost: float | None,
+    ) -> float:
+        """:meth:`settle` without a coroutine (none is needed per request): only when the
+        backend is ``in_process`` or the admission reserved nothing (no buckets)."""
         if cost is None and (prompt_tokens or completion_tokens):
             cost = self._prices.usage_cost(admission.model, prompt_tokens, completion_tokens)
         charged = cost or 0.0
         if admission.settled or not admission.buckets:
             admission.settled = True
             return charged
+        local = self._local
+        if local is None:
+            raise RuntimeError("this backend settles through settle()")
         admission.settled = True
         delta = (prompt_tokens + completion_tokens) - admission.prompt_estimate
         buckets, reservation_id = admission.buckets, admission.reservation_id
         reserved, actual, minute = admission.reserved_nano, to_nano(charged), admission.minute
-        if self._local is not None:
-            self._local.settle_now(buckets, reservation_id, reserved, actual, delta, minute)
-        else:
-            await self._backend.settle(buckets, reservation_id, reserved, actual, delta, minute)
+        local.settle_now(buckets, reservation_id, reserved, actual, delta, minute)
         return charged
 
 

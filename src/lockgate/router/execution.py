@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from lockgate.errors import APITimeoutError, LockgateError, NotFoundError
 from lockgate.router.cooldown import CooldownPolicy
@@ -67,6 +67,8 @@ class Executor:
         self._sample = latency_sample
         self._rng = rng
         self._sleep = sleep
+        # Per group name: whether any fallback can follow its failure (the table is frozen).
+        self._falls_back: dict[str, bool] = {}
 
     def route(self, model: str) -> Route:
         route = self.groups.resolve(model)
@@ -76,7 +78,7 @@ class Executor:
             )
         return route
 
-    async def run(
+    def run(
         self,
         model: str,
         ctx: RequestContext,
@@ -85,10 +87,34 @@ class Executor:
         *,
         num_retries: int | None = None,
         fallbacks: Sequence[str] | None = None,
-    ) -> Served[T]:
+    ) -> Coroutine[Any, Any, Served[T]]:
+        """The request, to await: served by the model's group or, when it fails, by the
+        fallbacks'. A group without fallbacks is awaited directly (one coroutine less)."""
         route = self.groups.resolve(model)
         if route is None:
-            route = self.route(model)  # raises the 404
+            return self._not_found(model)
+        if fallbacks is None:
+            name = route.group.name
+            falls_back = self._falls_back.get(name)
+            if falls_back is None:
+                falls_back = self._falls_back[name] = self.fallbacks.can_fall_back(name)
+            if not falls_back:
+                return self._in_group(route, ctx, call, measure, num_retries, 0)
+        return self._with_fallbacks(route, ctx, call, measure, num_retries, fallbacks)
+
+    async def _not_found(self, model: str) -> NoReturn:
+        self.route(model)  # raises the 404
+        raise AssertionError("unreachable")
+
+    async def _with_fallbacks(
+        self,
+        route: Route,
+        ctx: RequestContext,
+        call: Call[T],
+        measure: Measure[T],
+        num_retries: int | None,
+        fallbacks: Sequence[str] | None,
+    ) -> Served[T]:
         try:
             return await self._in_group(route, ctx, call, measure, num_retries, 0)
         except LockgateError as error:

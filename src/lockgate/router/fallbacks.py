@@ -63,3 +63,18 @@ class FallbackTable:
         if found is None:
             found = self.default
         return tuple(g for g in found if g != group)[: self.max_fallbacks]
+
+    def can_fall_back(self, group: str) -> bool:
+        """Whether :meth:`after` (with no ``requested`` list) names a group for some error
+        of ``group``; False: a failure of ``group`` is final."""
+        general = _entry(self.fallbacks, group)
+        candidates = (
+            _entry(self.context_window, group),
+            _entry(self.content_policy, group),
+            general if general is not None else self.default,
+        )
+        return any(
+            tuple(g for g in found if g != group)[: self.max_fallbacks]
+            for found in candidates
+            if found is not None
+        )

@@ -279,7 +279,16 @@ class Router:
                 raise TypeError("the client answered a non-stream request with a stream")
             return result
 
-        return await self._unary(model, ctx, request, call)
+        # What _unary does, written out: one coroutine less on every chat request.
+        served = await self._executor.run(
+            model,
+            ctx,
+            call,
+            unary_measure,
+            num_retries=request.num_retries,
+            fallbacks=request.fallbacks,
+        )
+        return self._unary_result(served, model)
 
     def _routed_stream(self, served: Served[OpenedStream], model: str) -> RoutedStream:
         deployment = served.deployment
@@ -315,6 +324,11 @@ class Router:
             num_retries=request.num_retries,
             fallbacks=request.fallbacks,
         )
+        return self._unary_result(served, model)
+
+    def _unary_result(self, served: Served[_Unary], model: str) -> _Unary:
+        """The result of a routed request answered in one response, with the routing's
+        hidden params and the deployment's own price."""
         hidden = served.result._hidden_params
         note_hidden_params(hidden, served, model)
         prices = served.deployment.prices

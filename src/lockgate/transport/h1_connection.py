@@ -47,11 +47,6 @@ class ResponseHead:
         self.keep_alive = keep_alive
 
 
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError())
-
-
 class H1Connection(asyncio.Protocol):
     """Serves one request at a time. The pool owns it between requests."""
 
@@ -65,6 +60,12 @@ class H1Connection(asyncio.Protocol):
         self._in_flight = False
         self._error: BaseException | None = None
         self._paused = False
+        # One timer per connection, not one per wait (a timer costs about as much as the
+        # rest of a wait): it fires at ``_timer_at`` and, if the wait then in progress ends
+        # later, is armed again for that wait's ``_deadline``.
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._deadline: float | None = None
         self._reset_response()
 
     def _reset_response(self) -> None:
@@ -106,6 +107,7 @@ class H1Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._disarm()
         if not self._in_flight or self._complete:
             return
         if self.head is not None and self._reads_until_close():
@@ -210,6 +212,7 @@ class H1Connection(asyncio.Protocol):
 
     def close(self) -> None:
         self.closed = True
+        self._disarm()
         if self._transport is not None:
             self._transport.close()
 
@@ -228,17 +231,45 @@ class H1Connection(asyncio.Protocol):
         seconds (TimeoutError); a failed connection raises its error."""
         if self._error is not None:
             raise self._error
-        waiter = self._loop.create_future()
+        loop = self._loop
+        waiter = loop.create_future()
         self._waiter = waiter
-        handle = None if wait_s is None else self._loop.call_later(wait_s, _expire, waiter)
+        if wait_s is not None:
+            deadline = self._deadline = loop.time() + wait_s
+            if self._timer is None or self._timer_at > deadline:
+                self._arm(deadline)
         try:
             await waiter
         finally:
             self._waiter = None
-            if handle is not None:
-                handle.cancel()
+            self._deadline = None
         if self._error is not None:
             raise self._error
+
+    def _arm(self, at: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = at
+        self._timer = self._loop.call_at(at, self._on_timer)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_timer(self) -> None:
+        """The wait in progress times out if this timer was armed for its deadline (or
+        later); one that ends later arms the timer again; with none, it stays unarmed."""
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None or self.closed:
+            return
+        if self._timer_at < deadline:
+            self._arm(deadline)
+            return
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(TimeoutError())
 
     def _wake(self) -> None:
         waiter = self._waiter

@@ -35,7 +35,11 @@ async def within_timeout(exchange: Exchange, coro: Any) -> Any:
     try:
         return await await_within(coro, timeout)
     except TimeoutError:
-        raise APITimeoutError(f"request did not finish within {timeout:g}s") from None
+        raise _timed_out(timeout) from None
+
+
+def _timed_out(timeout: float) -> APITimeoutError:
+    return APITimeoutError(f"request did not finish within {timeout:g}s")
 
 
 def openai_error_event(error: LockgateError) -> bytes:
@@ -57,11 +61,17 @@ async def chat_completions(exchange: Exchange) -> None:
         del body["model"]
         messages = body.pop("messages")
         stream = bool(body.pop("stream", False))
-        dispatcher = exchange.state.dispatcher
+        state = exchange.state
+        dispatcher = state.dispatcher
         if not stream:
-            result = await within_timeout(
-                exchange, dispatcher.acompletion(model, messages, stream=False, **body)
-            )
+            # within_timeout written out: one coroutine less on every chat request.
+            timeout = state.limits.request_timeout
+            try:
+                result = await await_within(
+                    dispatcher.acompletion(model, messages, stream=False, **body), timeout
+                )
+            except TimeoutError:
+                raise _timed_out(timeout) from None
             assert isinstance(result, ChatCompletion)
             exchange.note_usage(result.usage, result._hidden_params)
             # The provider's own bytes when nothing was rewritten: no second serialisation.
