@@ -6,6 +6,7 @@ import io
 import time
 
 import orjson
+import prometheus_client
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -114,6 +115,29 @@ def test_exposition_is_prometheus_clients_own(monkeypatch: pytest.MonkeyPatch) -
     metrics.in_flight.dec()
     assert metrics.render().decode() == expected.decode()
     assert b'lockgate_requests_total{deployment="d1",key="k1",model="m1"' in expected
+
+
+def test_created_series_can_be_switched_off_as_for_prometheus_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``PROMETHEUS_DISABLE_CREATED_SERIES`` (read by prometheus_client at import) and
+    ``disable_created_metrics()`` set the same switch; both exports follow it."""
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000.0)
+    prometheus_client.disable_created_metrics()
+    try:
+        expected = reference(OUTCOMES)
+        metrics = GatewayMetrics()
+        for outcome in OUTCOMES:
+            metrics.record(outcome)
+        metrics.in_flight.inc()
+        metrics.in_flight.inc()
+        metrics.in_flight.dec()
+        rendered = metrics.render()
+    finally:
+        prometheus_client.enable_created_metrics()
+    assert rendered.decode() == expected.decode()
+    assert b"_created" not in rendered and b"lockgate_requests_total" in rendered
+    assert b"_created" in metrics.render()  # on again
 
 
 def test_negative_counts_are_refused_as_by_prometheus_client() -> None:

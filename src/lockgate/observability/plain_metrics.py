@@ -15,6 +15,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 
+from prometheus_client import metrics as _client_metrics
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -32,6 +33,14 @@ __all__ = [
     "HistogramFamily",
     "export_all",
 ]
+
+
+def _created_series_on() -> bool:
+    """Whether ``_created`` series are exported: off with ``PROMETHEUS_DISABLE_CREATED_SERIES``
+    or ``prometheus_client.disable_created_metrics()``, as for the library's own metrics
+    (read at every scrape, from the library's switch when it has one)."""
+    return bool(getattr(_client_metrics, "_use_created", True))
+
 
 # A bucket bound as prometheus_client writes it in ``le`` (the library's own function).
 _le_text: Callable[[float], str] = floatToGoString
@@ -84,8 +93,9 @@ class CounterFamily:
 
     def export(self) -> Metric:
         family = CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        created = _created_series_on()
         for values, cell in list(self._cells.items()):
-            family.add_metric(values, cell.value, created=cell.created)
+            family.add_metric(values, cell.value, created=cell.created if created else None)
         return family
 
 
@@ -112,6 +122,7 @@ class HistogramFamily:
 
     def export(self) -> Metric:
         family = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        created = _created_series_on()
         for values, cell in list(self._cells.items()):
             cumulative: list[tuple[str, float]] = []
             total = 0.0
@@ -119,8 +130,9 @@ class HistogramFamily:
                 total += count
                 cumulative.append((le, total))
             family.add_metric(values, cumulative, cell.sum)
-            labels = dict(zip(self.labelnames, values, strict=True))
-            family.samples.append(Sample(self.name + "_created", labels, cell.created))
+            if created:
+                labels = dict(zip(self.labelnames, values, strict=True))
+                family.samples.append(Sample(self.name + "_created", labels, cell.created))
         return family
 
 
