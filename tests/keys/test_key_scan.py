@@ -11,15 +11,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from lockgate.bench.key_seed import seed_keys
 from lockgate.errors import AuthenticationError
+from lockgate.keys import key_scan
 from lockgate.keys.access_cache import AccessCache
 from lockgate.keys.authenticator import VirtualKeyAuthenticator
 from lockgate.keys.key_hasher import KeyHasher
-from lockgate.keys.key_scan import read_key_records, read_key_rows
+from lockgate.keys.key_scan import read_key_records, read_key_rows, read_key_table, record_of
 from lockgate.keys.loader import AccessLoader
 from lockgate.keys.records import KeyRecord
 from lockgate.security.secret import Secret
@@ -243,3 +246,129 @@ async def test_100k_keys_load_within_two_seconds(tmp_path: Path) -> None:
     principal = auth.authenticate(seeded.calling_key)
     assert principal is not None and principal.key_id == seeded.calling_key_id
     assert all(auth.authenticate(key) is not None for key in seeded.sample)
+
+
+# One key for each column of a row after the digest, set alone (each makes a key not plain),
+# and keys whose JSON columns hold the empty values (plain: read as id and digest alone).
+_ONE_SET: dict[str, Any] = {
+    "key_alias": "an-alias",
+    "user_id": "u9",
+    "team_id": "t9",
+    "organization_id": "o9",
+    "models": ["gpt-4o"],
+    "aliases": {"a": "b"},
+    "tags": ["x"],
+    "max_budget": 0.0,
+    "soft_budget": 1.5,
+    "budget_duration": "1d",
+    "tpm_limit": 0,
+    "rpm_limit": 7,
+    "max_parallel_requests": 2,
+    "model_rpm_limit": {"m": 1},
+    "model_tpm_limit": {"m": 2},
+    "expires": datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+    "blocked": True,
+    "metadata_": {"k": None},
+}
+_EMPTY_SET: list[dict[str, Any]] = [
+    {},
+    {"models": [], "aliases": {}, "tags": [], "metadata_": {}},
+    {"model_rpm_limit": None, "model_tpm_limit": None, "metadata_": None, "blocked": False},
+]
+
+
+def _one_set_rows() -> list[KeyRow]:
+    settings = [{name: value} for name, value in _ONE_SET.items()] + _EMPTY_SET
+    return [
+        KeyRow(
+            id=uuid.uuid5(uuid.NAMESPACE_DNS, f"one-{n}").hex,
+            digest=HASHER.digest(f"sk-one-{n}"),
+            key_name="sk-...one",
+            **setting,
+        )
+        for n, setting in enumerate(settings)
+    ]
+
+
+async def _table_rows_equal_full_rows(store: Store) -> None:
+    async with store.session() as session, session.begin():
+        session.add_all(_one_set_rows())
+    orm = {row.id: KeyRecord.of(row) for row in await store.find(KeyRow)}
+    full = {row[0]: tuple(row) for row in await read_key_rows(store)}
+    table = await read_key_table(store)
+    assert len(table) == len(full) == len(orm) == 3 + len(_ONE_SET) + len(_EMPTY_SET)
+    for ident, row in full.items():
+        taken = table.take_id(ident)
+        assert taken == row  # blocked: 0 (SQLite) or False in the row, False in the plain tail
+        assert taken is not None and record_of(taken) == record_of(row) == orm[ident]
+    assert len(table) == 0
+
+
+async def test_plain_and_full_keys_read_back_as_their_full_rows_on_sqlite(
+    tmp_path: Path, ids: dict[str, str]
+) -> None:
+    async with _store(default_sqlite_url(tmp_path), ids) as store:
+        await _table_rows_equal_full_rows(store)
+
+
+async def test_plain_and_full_keys_read_back_as_their_full_rows_on_postgresql(
+    ids: dict[str, str],
+) -> None:
+    async with postgres_database() as url, _store(async_database_url(url), ids) as store:
+        await _table_rows_equal_full_rows(store)
+
+
+async def _one_snapshot(store: Store, other: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain keys and the others are two queries: a key changed between them (by another
+    connection) is read as it was before, once."""
+    full_digest, plain_digest = HASHER.digest("sk-full"), HASHER.digest("sk-plain")
+    before = {row.digest: KeyRecord.of(row) for row in await store.find(KeyRow)}
+    chunks = key_scan._Snapshot.chunks
+
+    async def changing(snapshot: Any, query: Any) -> AsyncIterator[Any]:
+        async for chunk in chunks(snapshot, query):
+            yield chunk
+        if query is key_scan._PLAIN_KEYS:  # the full key made plain, the plain one not
+            async with other.session() as session, session.begin():
+                for row in await session.scalars(select(KeyRow)):
+                    if row.digest == full_digest:
+                        for name in _ONE_SET:
+                            setattr(row, name, False if name == "blocked" else None)
+                        row.models, row.aliases, row.tags = [], {}, []
+                        row.model_rpm_limit, row.model_tpm_limit, row.metadata_ = {}, {}, {}
+                    elif row.digest == plain_digest:
+                        row.blocked = True
+
+    monkeypatch.setattr(key_scan._Snapshot, "chunks", changing)
+    table = await read_key_table(store)
+    monkeypatch.undo()
+    after = {row.digest: KeyRecord.of(row) for row in await store.find(KeyRow)}
+    assert not after[full_digest].blocked and after[plain_digest].blocked  # it did change
+    assert len(table) == 3
+    for digest, record in before.items():
+        taken = table.take_digest(digest)
+        assert taken is not None and record_of(taken) == record
+    assert len(table) == 0
+
+
+async def test_the_two_queries_read_one_snapshot_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = default_sqlite_url(tmp_path)
+    async with _store(url) as store:
+        other = Store.from_url(url)
+        try:
+            await _one_snapshot(store, other, monkeypatch)
+        finally:
+            await other.aclose()
+
+
+async def test_the_two_queries_read_one_snapshot_on_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with postgres_database() as url, _store(async_database_url(url)) as store:
+        other = Store.from_url(async_database_url(url))
+        try:
+            await _one_snapshot(store, other, monkeypatch)
+        finally:
+            await other.aclose()

@@ -153,3 +153,20 @@ def test_plain_keys_take_about_70_bytes_each() -> None:
         tracemalloc.stop()
     assert len(table) == count
     assert held / count < 100, f"{held / count:.0f} bytes a key"
+
+
+def test_plain_rows_given_as_id_and_digest_come_back_as_full_rows() -> None:
+    plain = [_plain() for _ in range(7)]
+    odd = [_plain(ident="k1"), _plain(digest="D" * 64)]  # not packed: kept as rows
+    full = _with(MAX_BUDGET, 3.0)
+    builder = KeyTableBuilder(PLAIN_TAIL, 4)  # fewer rows than come
+    builder.add_plain([row[:2] for row in plain[:3]])
+    builder.add([full])
+    builder.add_plain([row[:2] for row in [plain[3], *odd]])
+    builder.add_plain([row[:2] for row in plain[4:]])
+    table = builder.build()
+    assert len(table) == 10
+    assert table.take_with(MAX_BUDGET) == [full]
+    assert table.take_id("k1") == odd[0] and table.take_digest("D" * 64) == odd[1]
+    assert all(table.take_digest(row[1]) == row for row in plain[::2])
+    assert sorted(table.take_all()) == sorted(plain[1::2])

@@ -5,8 +5,11 @@ decodes six JSON columns and parses three timestamps per row: about 50 µs a key
 100,000 keys. Here one Core ``SELECT`` fetches only the columns a record needs, the JSON
 columns arrive as text, the usual empty values (``[]``, ``{}``, ``null``) as NULL (shared
 immutable empties in the record, nothing parsed); the rest is parsed with orjson. On SQLite
-the rows come straight from the driver as tuples. The cache keeps these rows, packed
-(`KeyTable`), and builds a key's record when the key is first looked up (`AccessCache`).
+the rows come straight from the driver as tuples. Keys with nothing set (most keys) are
+read apart as their id and digest alone: two columns a row rather than twenty (on SQLite the
+driver's cost is per column, NULL or not), the other keys in full, both in one snapshot.
+The cache keeps these rows, packed (`KeyTable`), and builds a key's record when the key is
+first looked up (`AccessCache`).
 
 The records are equal to ``KeyRecord.of(row)`` for the same row (a test holds both to it).
 """
@@ -14,12 +17,27 @@ The records are equal to ``KeyRecord.of(row)`` for the same row (a test holds bo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import Text, case, cast, func, null, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lockgate.keys.key_table import KeyTable, KeyTableBuilder
@@ -111,27 +129,31 @@ def _as_text(column: Any) -> Any:
     return case((text.in_(_EMPTY_JSON), null()), else_=text)
 
 
-_COLUMNS: Final = (
-    KeyRow.id,
-    KeyRow.digest,
+# The columns after id and digest, in a row's order (see `record_of`).
+_TAIL_COLUMNS: Final = (
     KeyRow.key_alias,
     KeyRow.user_id,
     KeyRow.team_id,
     KeyRow.organization_id,
-    _as_text(KeyRow.models),
-    _as_text(KeyRow.aliases),
-    _as_text(KeyRow.tags),
+    KeyRow.models,
+    KeyRow.aliases,
+    KeyRow.tags,
     KeyRow.max_budget,
     KeyRow.soft_budget,
     KeyRow.budget_duration,
     KeyRow.tpm_limit,
     KeyRow.rpm_limit,
     KeyRow.max_parallel_requests,
-    _as_text(KeyRow.model_rpm_limit),
-    _as_text(KeyRow.model_tpm_limit),
+    KeyRow.model_rpm_limit,
+    KeyRow.model_tpm_limit,
     KeyRow.expires,
     KeyRow.blocked,
-    _as_text(KeyRow.metadata_),
+    KeyRow.metadata_,
+)
+_COLUMNS: Final = (
+    KeyRow.id,
+    KeyRow.digest,
+    *(_as_text(c) if isinstance(c.type, JSON) else c for c in _TAIL_COLUMNS),
 )
 
 
@@ -186,24 +208,78 @@ MAX_BUDGET: Final = 9
 # False on PostgreSQL; both equal False.
 PLAIN_TAIL: Final = (None,) * 16 + (False, None)
 
+
+def _holds(column: Any, value: Any) -> ColumnElement[bool]:
+    """Whether `column` reads as `value` (None or False) in a row, never NULL: a JSON
+    column's test is the one of `_as_text`, written as comparisons (on SQLite an ``IN``
+    probes a temporary index for every row)."""
+    if not isinstance(column.type, JSON):
+        holds: ColumnElement[bool] = column.is_(value)
+        return holds
+    text = cast(column, Text)
+    # As SQL text: SQLAlchemy leaves ``IS`` parameters unrendered under literal_binds.
+    empties = (literal_column(f"'{empty}'", Text) for empty in _EMPTY_JSON)  # no quotes
+    return or_(*map(text.is_not_distinct_from, empties), column.is_(None))
+
+
+# A key is plain exactly when its tail is `PLAIN_TAIL`; never NULL, so NOT of it picks
+# exactly the other keys.
+_PLAIN: Final = and_(*(_holds(c, v) for c, v in zip(_TAIL_COLUMNS, PLAIN_TAIL, strict=True)))
+_PLAIN_KEYS: Final = select(KeyRow.id, KeyRow.digest).where(_PLAIN)
+_OTHER_KEYS: Final = select(*_COLUMNS).where(not_(_PLAIN))
+_ALL_KEYS: Final = select(*_COLUMNS)
+_COUNT: Final = select(func.count()).select_from(KeyRow)
+
 _CHUNK = 1000
 _SCAN_CACHE_SIZE = -64  # KiB
 
 
-async def _row_chunks(connection: AsyncConnection) -> AsyncIterator[Sequence[Any]]:
-    """The key rows, a thousand at a time: the whole result never sits in memory at once
-    (100,000 full rows would cost about 50 MB of RSS, kept after they are freed)."""
-    query = select(*_COLUMNS)
+class _Snapshot:
+    """The scan's queries on one connection, all reading the same state of the store (in
+    one transaction: on PostgreSQL a repeatable-read one, as each statement would otherwise
+    see the commits made before it)."""
+
+    def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
+        self._connection = connection
+        self._driver = driver  # SQLite: aiosqlite's Connection, read directly
+
+    async def count(self) -> int:
+        if self._driver is None:
+            return int(await self._connection.scalar(_COUNT) or 0)
+        async with self._driver.execute(self._sql(_COUNT)) as cursor:
+            (count,) = await cursor.fetchone()
+        return int(count)
+
+    async def chunks(self, query: Select[*tuple[Any, ...]]) -> AsyncIterator[Sequence[Any]]:
+        """The rows of `query`, a thousand at a time: the whole result never sits in
+        memory at once (100,000 full rows would cost about 50 MB of RSS, kept after they
+        are freed)."""
+        if self._driver is None:
+            result = await self._connection.stream(query)
+            async for partition in result.partitions(_CHUNK):
+                yield partition
+            return
+        # SQLite: straight from the driver (plain tuples); SQLAlchemy's rows and result
+        # processing would double the time of the fetch.
+        async with self._driver.execute(self._sql(query)) as cursor:
+            while chunk := await cursor.fetchmany(_CHUNK):
+                yield chunk
+
+    def _sql(self, query: Select[*tuple[Any, ...]]) -> str:
+        """The query's SQL; its only parameters are constants (the empty JSON texts, the
+        plain tail's values), rendered inline."""
+        dialect = self._connection.dialect
+        return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+@asynccontextmanager
+async def _snapshot(connection: AsyncConnection) -> AsyncIterator[_Snapshot]:
     if connection.dialect.name != "sqlite":
-        result = await connection.stream(query)
-        async for partition in result.partitions(_CHUNK):
-            yield partition
+        await connection.execution_options(isolation_level="REPEATABLE READ")
+        async with connection.begin():
+            yield _Snapshot(connection)
         return
-    # SQLite: straight from the driver (plain tuples); SQLAlchemy's rows and result
-    # processing would double the time of the fetch. The query's only parameters are the
-    # constant empty JSON texts, rendered inline.
     raw = await connection.get_raw_connection()
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     driver: Any = raw.driver_connection  # aiosqlite's Connection
     # A scan reads each page once: with the usual page cache (2 MB) it would only fill
     # memory that stays allocated after (the hot path never reads the store).
@@ -213,20 +289,25 @@ async def _row_chunks(connection: AsyncConnection) -> AsyncIterator[Sequence[Any
     scan_pragma = f"PRAGMA cache_size = {int(_SCAN_CACHE_SIZE)}"
     restore_pragma = f"PRAGMA cache_size = {int(cache_size)}"
     await (await driver.execute(scan_pragma)).close()
+    # The driver begins no transaction for reads: each statement would read its own state.
+    began = not driver.in_transaction
+    if began:
+        await (await driver.execute("BEGIN")).close()
     try:
-        async with driver.execute(str(compiled)) as cursor:
-            while chunk := await cursor.fetchmany(_CHUNK):
-                yield chunk
+        yield _Snapshot(connection, driver)
     finally:
+        if began:
+            await driver.rollback()  # nothing written: only the read ends
         await (await driver.execute(restore_pragma)).close()
 
 
 async def read_key_table(store: Store) -> KeyTable:
     """Every key in the store, packed (the start-up load)."""
-    async with store.engine.connect() as connection:
-        expected = await connection.scalar(select(func.count()).select_from(KeyRow))
-        builder = KeyTableBuilder(PLAIN_TAIL, expected or 0)
-        async for chunk in _row_chunks(connection):
+    async with store.engine.connect() as connection, _snapshot(connection) as snapshot:
+        builder = KeyTableBuilder(PLAIN_TAIL, await snapshot.count())
+        async for chunk in snapshot.chunks(_PLAIN_KEYS):
+            builder.add_plain(chunk)
+        async for chunk in snapshot.chunks(_OTHER_KEYS):
             builder.add(chunk)
     return builder.build()
 
@@ -234,8 +315,8 @@ async def read_key_table(store: Store) -> KeyTable:
 async def read_key_rows(store: Store) -> list[Any]:
     """Every key in the store as a row of the columns a record needs (see `record_of`)."""
     rows: list[Any] = []
-    async with store.engine.connect() as connection:
-        async for chunk in _row_chunks(connection):
+    async with store.engine.connect() as connection, _snapshot(connection) as snapshot:
+        async for chunk in snapshot.chunks(_ALL_KEYS):
             rows.extend(chunk)
     return rows
 

@@ -183,16 +183,39 @@ class KeyTableBuilder:
 
     def add(self, rows: Sequence[Any]) -> None:
         """A chunk of rows of the start-up query."""
-        raw_ids = _raw_all(list(map(_ID, rows)), ID_BYTES)
-        raw_digests = _raw_all(list(map(_DIGEST, rows)), DIGEST_BYTES)
-        if raw_ids is None or raw_digests is None:  # some rows are not packed
+        start = self._pack(rows)
+        if start < 0:  # some rows are not packed
             for row in rows:
                 self._add_row(row)
             return
+        self._set_tails(start, rows)
+
+    def add_plain(self, rows: Sequence[Any]) -> None:
+        """A chunk of rows of keys whose tail is the plain tail, as id and digest alone
+        (the store sends two columns a key rather than twenty: half the start-up cost)."""
+        start = self._pack(rows)
+        if start < 0:
+            for ident, digest in rows:
+                self._add_row((ident, digest, *self._plain))
+            return
+        self._room(start + len(rows))  # a plain key's tail is None already
+
+    def _pack(self, rows: Sequence[Any]) -> int:
+        """Packs the ids and digests of `rows` and returns the row number of the first;
+        -1, and nothing packed, when some of them cannot be."""
+        raw_ids = _raw_all(list(map(_ID, rows)), ID_BYTES)
+        raw_digests = _raw_all(list(map(_DIGEST, rows)), DIGEST_BYTES)
+        if raw_ids is None or raw_digests is None:
+            return -1
         start = len(self._ids)
         self._ids.extend(raw_ids)
         self._digests.extend(raw_digests)
-        self._set_tails(start, rows)
+        return start
+
+    def _room(self, rows: int) -> None:
+        """Tails for `rows` rows (more rows may come than were counted)."""
+        if len(self._tails) < rows:
+            self._tails.extend([None] * (rows - len(self._tails)))
 
     def _add_row(self, row: Any) -> None:
         ident, digest = row[0], row[1]
@@ -208,8 +231,7 @@ class KeyTableBuilder:
     def _set_tails(self, start: int, rows: Sequence[Any]) -> None:
         """The tails of `rows`, rows `start` and on (iterators rather than a loop: this
         runs for every key at start, and most tails are plain)."""
-        if len(self._tails) < start + len(rows):  # more rows than counted
-            self._tails.extend([None] * (start + len(rows) - len(self._tails)))
+        self._room(start + len(rows))
         tails = list(map(_TAIL, rows))
         for at, tail in compress(enumerate(tails, start), map(self._plain.__ne__, tails)):
             self._tails[at] = self._shared_tail(tuple(tail))
