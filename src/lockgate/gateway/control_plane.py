@@ -138,11 +138,13 @@ class ControlPlane:
         self._started = True
         try:
             await self.store.migrate()
+            # Subscribed before the store is read, so no change made meanwhile is missed.
+            await self.invalidator.start()
             await self.loader.load_all()
             await self._reload_models()
             await self._seed_budget_windows()
             self.spend.start()
-            await self.invalidator.start()
+            self.invalidator.open()
         except BaseException:
             await self.aclose()
             raise

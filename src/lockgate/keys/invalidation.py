@@ -3,6 +3,10 @@ published on a Redis channel; every other instance reloads that entity from the 
 
 After a lost connection the listener reconnects and reloads everything, since messages
 published meanwhile are gone.
+
+At start the listener subscribes *before* the instance reads the store, and holds what
+arrives until `open()` (called once the store is read): a change made elsewhere while the
+store was being read is then applied after the read, not lost and not overwritten by it.
 """
 
 from __future__ import annotations
@@ -36,13 +40,20 @@ class Invalidator:
         self._refresh = refresh
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._open = asyncio.Event()
 
     async def start(self) -> None:
+        """Subscribe (waiting up to 5 s for it); messages wait until `open()`."""
         if self._redis is None or self._task is not None:
             return
         self._task = asyncio.get_running_loop().create_task(self._listen())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), 5.0)
+
+    def open(self) -> None:
+        """The store has been read: apply the changes held since `start()`, then each as it
+        comes."""
+        self._open.set()
 
     async def publish(self, kind: str, ident: str) -> None:
         if self._redis is None:
@@ -63,6 +74,7 @@ class Invalidator:
             try:
                 await pubsub.subscribe(self._channel)
                 self._ready.set()
+                await self._open.wait()  # until then, messages queue on the connection
                 if not first:
                     await self._refresh("all", "")
                 first = False

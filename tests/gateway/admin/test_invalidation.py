@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
 
+from lockgate.errors import AuthenticationError
+from lockgate.gateway.control_plane import ControlPlane
 from lockgate.mock import MockServer
 from tests.gateway.admin.admin_client import AdminClient
 from tests.gateway.admin.shared_setup import shared_config
@@ -66,3 +69,35 @@ async def test_key_and_team_changes_reach_the_other_instance(mock: MockServer) -
                 await _within_a_second(session, one.url, team_key, 401)
                 await admin.ok("/key/delete", {"keys": [key_id]})
                 await _within_a_second(session, two.url, key, 401)
+
+
+async def test_a_change_made_while_an_instance_reads_the_store_is_not_lost(
+    mock: MockServer, tmp_path: Path
+) -> None:
+    """The key is blocked elsewhere after this instance read its keys but before it finished
+    starting: the instance must still end up with the key blocked."""
+    async with postgres_database() as database_url, redis_prefix() as prefix:
+        config = shared_config(mock, database_url, prefix)
+        async with running_gateway(config) as one, aiohttp.ClientSession() as session:
+            admin = AdminClient(session, one.url, MASTER_KEY)
+            made = await admin.ok("/key/generate", {})
+            plane = ControlPlane(config, tmp_path)
+            read_the_store = plane.loader.load_all
+
+            async def read_then_change_elsewhere() -> None:
+                await read_the_store()
+                await admin.ok("/key/block", {"key": made["token_id"]})
+
+            plane.loader.load_all = read_then_change_elsewhere  # type: ignore[method-assign]
+            try:
+                await plane.start()
+                started = time.monotonic()
+                while time.monotonic() - started < 1.0:
+                    record = plane.cache.key(made["token_id"])
+                    if record is not None and record.blocked:
+                        break
+                    await asyncio.sleep(0.01)
+                with pytest.raises(AuthenticationError, match="blocked"):
+                    plane.authenticator.authenticate(made["key"])
+            finally:
+                await plane.aclose()
