@@ -4,9 +4,11 @@ project's own development environment passes; `lockgate serve` refuses a failing
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,33 +118,86 @@ def test_a_scanner_that_cannot_run_is_a_failure(tmp_path: Path) -> None:
 FAILING = Report(findings=(Finding("record", "modified", "/site/x.py", "sha256 differs"),))
 
 
-def test_serve_refuses_an_unverified_environment(
+class FailingScan:
+    """Stands in for the isolated scan; notes what the gateway had done when it was asked."""
+
+    asked: list[dict[str, bool]] = []
+
+    def __init__(self, scan: IsolatedScan) -> None:
+        self.scan = scan
+        self.port = 0
+        self.data_dir = Path()
+
+    def report(self) -> Report:
+        with socket.socket() as probe:
+            listening = probe.connect_ex(("127.0.0.1", self.port)) == 0
+        store_read = (self.data_dir / "lockgate.db").exists()
+        FailingScan.asked.append({"listening": listening, "store_read": store_read})
+        return FAILING
+
+    def close(self) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_refuses_an_unverified_environment_before_binding_its_port(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The real server: it loads (store read) while the check runs, asks for the verdict just
+    before binding its port, and on a failing verdict never binds it and exits 1. The master
+    key it created for this start is not left behind (it was never shown)."""
+    port = _free_port()
+
+    def failing(scan: IsolatedScan) -> FailingScan:
+        running = FailingScan(scan)
+        running.port, running.data_dir = port, tmp_path
+        return running
+
+    FailingScan.asked.clear()
+    monkeypatch.setattr(integrity, "RunningScan", failing)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/m\n"
+        "      api_key: sk-x\n"
+    )
+    argv = ["serve", "--config", str(config), "--port", str(port), "--data-dir", str(tmp_path)]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "FAIL record/modified: /site/x.py" in err and "refusing to serve" in err
+    assert FailingScan.asked == [{"listening": False, "store_read": True}]
+    assert "lockgate gateway on" not in out  # no banner, no key shown
+    assert not (tmp_path / "master_key").exists()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_allow_unverified_serves_anyway(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from lockgate.gateway import server
 
-    class FailingScan:
-        def __init__(self, scan: IsolatedScan) -> None:
-            self.scan = scan
-
-        def report(self) -> Report:
-            return FAILING
-
     monkeypatch.setattr(integrity, "RunningScan", FailingScan)
-    served: list[object] = []
-    monkeypatch.setattr(server, "run_server", lambda launch, options: served.append(options))
+    verdicts: list[bool] = []
+
+    def run_server(launch: object, options: object, gate: Callable[[], bool]) -> int:
+        verdicts.append(gate())
+        return 0
+
+    monkeypatch.setattr(server, "run_server", run_server)
     config = tmp_path / "config.yaml"
     config.write_text(
         "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/m\n"
         "      api_key: sk-x\ngeneral_settings:\n  master_key: sk-verify-test\n"
     )
-    assert main(["serve", "--config", str(config)]) == 1
-    err = capsys.readouterr().err
-    assert "FAIL record/modified: /site/x.py" in err and "refusing to serve" in err
-    assert served == []
     assert main(["serve", "--config", str(config), "--allow-unverified"]) == 0
-    assert "serving anyway" in capsys.readouterr().err
-    assert len(served) == 1
+    out, err = capsys.readouterr()
+    assert "serving anyway" in err and "lockgate gateway on" in out
+    assert verdicts == [True]
 
 
 def test_serve_verifies_before_serving(
@@ -153,8 +208,13 @@ def test_serve_verifies_before_serving(
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # serve's hash cache
 
-    served: list[object] = []
-    monkeypatch.setattr(server, "run_server", lambda launch, options: served.append(options))
+    verdicts: list[bool] = []
+
+    def run_server(launch: object, options: object, gate: Callable[[], bool]) -> int:
+        verdicts.append(gate())
+        return 0
+
+    monkeypatch.setattr(server, "run_server", run_server)
     config = tmp_path / "config.yaml"
     config.write_text(
         "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/m\n"
@@ -162,4 +222,4 @@ def test_serve_verifies_before_serving(
     )
     assert main(["serve", "--config", str(config)]) == 0
     assert "lockgate: environment verified" in capsys.readouterr().err
-    assert len(served) == 1
+    assert verdicts == [True]

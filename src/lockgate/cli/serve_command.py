@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     verification = StartupVerification()
     from lockgate.config import ConfigError
     from lockgate.config.launch import LaunchSpec
-    from lockgate.gateway.master_key import load_or_create_master_key
+    from lockgate.gateway.master_key import forget_master_key, load_or_create_master_key
     from lockgate.gateway.runtime import GatewayRuntime
     from lockgate.gateway.server import ServerOptions, run_server
 
@@ -93,19 +93,30 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = GatewayRuntime(launch, os.environ).load_config()
     except ConfigError as exc:
+        verification.close()
         print(f"lockgate: {exc}", file=sys.stderr)
         return 2
     for warning in config.warnings:
         print(f"lockgate: warning: {warning}", file=sys.stderr)
-    if not verification.allows_serving(allow_unverified=args.allow_unverified):  # issue 7
-        return 1
     new_key: str | None = None
     if config.general.master_key is None:
         # Created here, before any worker starts, so every worker reads the same key.
         key, created = load_or_create_master_key(Path(args.data_dir))
         new_key = key.reveal() if created else None
-    names = sorted({d.model_name for d in config.model_list})
-    print(_banner(args.host, args.port, new_key, names), flush=True)
+    banner = _banner(
+        args.host, args.port, new_key, sorted({d.model_name for d in config.model_list})
+    )
+
+    def gate() -> bool:
+        # issue 7: the verdict is awaited as late as possible (just before the port is
+        # bound), so the check runs while the gateway loads its config, store and keys.
+        if verification.allows_serving(allow_unverified=args.allow_unverified):
+            print(banner, flush=True)
+            return True
+        if new_key is not None:
+            forget_master_key(Path(args.data_dir))
+        return False
+
     options = ServerOptions(
         host=args.host,
         port=args.port,
@@ -113,5 +124,7 @@ def run(args: argparse.Namespace) -> int:
         graceful_shutdown_seconds=args.graceful_shutdown,
         log_level=args.log_level,
     )
-    run_server(launch, options)
-    return 0
+    try:
+        return run_server(launch, options, gate)
+    finally:
+        verification.close()

@@ -140,6 +140,10 @@ class StartupVerification:
         )
         self._running = RunningScan(scan)
 
+    def close(self) -> None:
+        """Stop the check if its verdict was never asked for (the start-up failed first)."""
+        self._running.close()
+
     def allows_serving(self, *, allow_unverified: bool) -> bool:
         report = self._running.report()
         if report.ok:

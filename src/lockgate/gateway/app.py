@@ -154,9 +154,11 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                control_started = False
                 try:
                     if self.state.control is not None:
-                        await self.state.control.start()
+                        await self.state.control.start()  # closes itself if it fails
+                        control_started = True
                     self.memory.start()
                     if self._on_startup is not None:
                         await _maybe_await(self._on_startup(self))
@@ -165,6 +167,10 @@ class GatewayApp:
                     first = str(exc).splitlines()[0][:200] if str(exc) else ""
                     reason = f"{type(exc).__name__}: {first}"
                     self.access_log.event("startup_failed", error=reason, where=_where(exc))
+                    # No shutdown follows a failed start-up: close what did start.
+                    await self.memory.stop()
+                    if control_started and self.state.control is not None:
+                        await self.state.control.aclose()
                     await send({"type": "lifespan.startup.failed", "message": reason})
                     return
                 await send({"type": "lifespan.startup.complete"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lockgate.security.secret import Secret
 
-__all__ = ["load_or_create_master_key"]
+__all__ = ["forget_master_key", "load_or_create_master_key"]
 
 
 def load_or_create_master_key(data_dir: Path) -> tuple[Secret, bool]:
@@ -23,3 +23,9 @@ def load_or_create_master_key(data_dir: Path) -> tuple[Secret, bool]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return Secret(key), True
+
+
+def forget_master_key(data_dir: Path) -> None:
+    """Remove a key created by a start that then did not serve: it was never shown, and the
+    next start creates (and shows) a new one."""
+    (data_dir / "master_key").unlink(missing_ok=True)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from lockgate.config import Config, load_config
@@ -20,7 +20,11 @@ from lockgate.gateway.state import GatewayState, build_state
 from lockgate.observability import AccessLog
 from lockgate.security.secret import Secret
 
-__all__ = ["GatewayRuntime", "free_loopback_port"]
+__all__ = ["GatewayRuntime", "ServingRefused", "free_loopback_port"]
+
+
+class ServingRefused(RuntimeError):
+    """The serving gate said no (the environment failed `lockgate verify`)."""
 
 
 def free_loopback_port() -> int:
@@ -37,8 +41,13 @@ class GatewayRuntime:
         *,
         access_log: AccessLog | None = None,
         handle_sighup: bool = True,
+        before_serving: Callable[[], bool] | None = None,
     ) -> None:
         self.launch = launch
+        # Asked (in a thread: it may wait) once the app has started, before the port is
+        # bound; False stops the start-up.
+        self._before_serving = before_serving
+        self.refused = False
         self._env = env
         self._access_log = access_log or AccessLog()
         self._handle_sighup = handle_sighup
@@ -79,6 +88,9 @@ class GatewayRuntime:
         return self.app
 
     async def _startup(self, app: GatewayApp) -> None:
+        if self._before_serving is not None and not await asyncio.to_thread(self._before_serving):
+            self.refused = True
+            raise ServingRefused("serving refused (see the messages above)")
         if self._mock_port is not None:
             from lockgate.mock import MockServer
 

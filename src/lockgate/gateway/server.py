@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -13,7 +14,14 @@ from lockgate.config.launch import LaunchSpec
 from lockgate.gateway.h1_protocol import GatewayHttpProtocol
 from lockgate.gateway.runtime import GatewayRuntime
 
-__all__ = ["ServerOptions", "run_server"]
+__all__ = ["ServerOptions", "ServingGate", "run_server"]
+
+# Blocks until serving may go ahead (True) or must not (False): `lockgate verify`'s verdict.
+ServingGate = Callable[[], bool]
+
+
+def _always() -> bool:
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +59,24 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def run_server(launch: LaunchSpec, options: ServerOptions) -> None:
+def run_server(launch: LaunchSpec, options: ServerOptions, gate: ServingGate = _always) -> int:
+    """Serve until stopped; the exit status. `gate` is asked once, as late as possible: with
+    one worker, after the app is built and its store read (keys loaded), just before the
+    port is bound, so whatever the gate waits for runs alongside all of that."""
     if options.workers <= 1:
-        runtime = GatewayRuntime(launch, os.environ)
+        runtime = GatewayRuntime(launch, os.environ, before_serving=gate)
         app = runtime.build_app()
         tune_garbage_collector()
-        uvicorn.Server(uvicorn.Config(app, **_uvicorn_kwargs(options))).run()  # type: ignore[arg-type]
-        return
+        server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_kwargs(options)))  # type: ignore[arg-type]
+        try:
+            server.run()
+        except SystemExit:  # uvicorn ends a failed start-up this way (status 3)
+            if runtime.refused:
+                return 1  # the gate said no; it has said why
+            raise
+        return 0
+    if not gate():
+        return 1
     # Worker processes are spawned fresh and rebuild the app from these variables.
     os.environ.update(launch.as_environment())
     uvicorn.run(
@@ -66,3 +85,4 @@ def run_server(launch: LaunchSpec, options: ServerOptions) -> None:
         workers=options.workers,
         **_uvicorn_kwargs(options),  # type: ignore[arg-type]
     )
+    return 0

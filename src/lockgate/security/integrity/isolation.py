@@ -109,6 +109,12 @@ class RunningScan:
             return _failed(f"the isolated scanner exited with {code}")
         return report
 
+    def close(self) -> None:
+        """Stop a scan whose verdict is no longer wanted (the start-up failed first)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
 
 def run_isolated(scan: IsolatedScan) -> Report:
     """Run the scan and read its JSON report."""
