@@ -98,6 +98,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for warning in config.warnings:
         print(f"lockgate: warning: {warning}", file=sys.stderr)
+    if args.workers > 1 and config.router.redis_url is None and config.router.redis_host is None:
+        print(
+            f"lockgate: warning: {args.workers} workers without Redis: each counts rate limits "
+            f"and budgets on its own, so together they allow up to {args.workers} times each "
+            "limit; set router_settings.redis_url to share them",
+            file=sys.stderr,
+        )
     new_key: str | None = None
     if config.general.master_key is None:
         # Created here, before any worker starts, so every worker reads the same key.
