@@ -318,3 +318,33 @@ def test_statements_cover_every_row_in_few_shapes() -> None:
             sum(r for _, r in chunks[:i]) for i in range(len(chunks))
         ]
         assert {rows for _, rows in chunks} <= {1, 2, 4, 8, 16, 32, 64, 128}
+
+
+async def test_postgresql_log_rows_go_in_with_copy_inside_the_batch_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncpg
+
+    copied: list[tuple[str, int, bool]] = []
+    copy = asyncpg.Connection.copy_records_to_table
+
+    async def spy(self: asyncpg.Connection, table: str, **kwargs: Any) -> str:
+        copied.append((table, len(kwargs["records"]), self.is_in_transaction()))
+        return await copy(self, table, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "copy_records_to_table", spy)
+    async with postgres_database() as url:
+        store = Store.from_url(async_database_url(url))
+        try:
+            await store.migrate()
+            start = datetime(2026, 11, 23, tzinfo=UTC)
+            await write(
+                (store, lambda: SpendWriter(store, interval=60)),
+                [record(f"r{i}", start) for i in range(300)],
+            )
+            assert copied == [("lockgate_spend_logs", 300, True)]
+            async with store.session() as session:
+                count = len((await session.scalars(select(SpendLogRow))).all())
+            assert count == 300
+        finally:
+            await store.aclose()

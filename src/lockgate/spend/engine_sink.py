@@ -3,14 +3,18 @@ engine with Core statements, one transaction per batch, every aggregate one stat
 (executemany) rather than one per row.
 
 Aggregate rows are sorted by primary key, so concurrent instances lock rows in the same
-order (no deadlocks).
+order (no deadlocks). On PostgreSQL (asyncpg) the log rows go in with COPY, in the batch's
+transaction: far less work per row than an INSERT, for the gateway (no per-row parameter
+processing in Python) and for the database server, which shares the machine.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -54,29 +58,73 @@ def _table(row: Any) -> Table:
     return table
 
 
-def _log_dict(r: SpendRecord) -> dict[str, Any]:
-    return {
-        "request_id": r.request_id,
-        "started_at": utc_datetime(r.started_at),
-        "route": r.route,
-        "key_id": r.key_id,
-        "user_id": r.user_id,
-        "team_id": r.team_id,
-        "organization_id": r.organization_id,
-        "end_user": r.end_user,
-        "model": r.model,
-        "model_group": r.model_group,
-        "deployment": r.deployment,
-        "prompt_tokens": r.prompt_tokens,
-        "completion_tokens": r.completion_tokens,
-        "cached_tokens": r.cached_tokens,
-        "total_tokens": r.prompt_tokens + r.completion_tokens,
-        "spend": r.spend,
-        "latency_ms": r.latency_ms,
-        "status": r.status,
-        "tags": list(r.tags),
-        "request_body": r.request_body,
-    }
+_LOG_COLUMNS = (
+    "request_id",
+    "started_at",
+    "route",
+    "key_id",
+    "user_id",
+    "team_id",
+    "organization_id",
+    "end_user",
+    "model",
+    "model_group",
+    "deployment",
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "total_tokens",
+    "spend",
+    "latency_ms",
+    "status",
+    "tags",
+    "request_body",
+)
+
+
+def _log_values(r: SpendRecord) -> tuple[Any, ...]:
+    """A log row in `_LOG_COLUMNS` order, JSON columns as JSON text (as SQLAlchemy's JSON type
+    writes them: a missing body is JSON ``null``)."""
+    return (
+        r.request_id,
+        utc_datetime(r.started_at),
+        r.route,
+        r.key_id,
+        r.user_id,
+        r.team_id,
+        r.organization_id,
+        r.end_user,
+        r.model,
+        r.model_group,
+        r.deployment,
+        r.prompt_tokens,
+        r.completion_tokens,
+        r.cached_tokens,
+        r.prompt_tokens + r.completion_tokens,
+        r.spend,
+        r.latency_ms,
+        r.status,
+        orjson.dumps(list(r.tags)).decode(),
+        json.dumps(r.request_body),
+    )
+
+
+async def _insert_logs(connection: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
+    """COPY on PostgreSQL once the batch's transaction has begun; otherwise an INSERT."""
+    table = _table(SpendLogRow)
+    if connection.dialect.driver == "asyncpg":
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if driver.is_in_transaction():  # begun by the statements before (it starts lazily)
+            await driver.copy_records_to_table(table.name, records=rows, columns=_LOG_COLUMNS)
+            return
+    tags, body = _LOG_COLUMNS.index("tags"), _LOG_COLUMNS.index("request_body")
+    dicts = []
+    for row in rows:
+        values = dict(zip(_LOG_COLUMNS, row, strict=True))
+        # The JSON type serialises these itself.
+        values["tags"], values["request_body"] = json.loads(row[tags]), json.loads(row[body])
+        dicts.append(values)
+    await connection.execute(insert(table), dicts)
 
 
 async def _upsert_add(
@@ -99,15 +147,13 @@ class EngineSink:
         self._store = store
 
     def log_rows(self, records: Sequence[SpendRecord]) -> list[Any]:
-        return [_log_dict(r) for r in records]
+        return [_log_values(r) for r in records]
 
     async def write(self, log_rows: list[Any], sums: BatchSums) -> None:
         daily = [dict(zip(_DAILY_COLUMNS, row, strict=True)) for row in sums.daily()]
         tags = [{"day": d, "tag": t, "spend": s, "requests": n} for d, t, s, n in sums.tags()]
         windows = [{"scope": s, "window": w, "spend_nano": n} for s, w, n in sums.windows()]
         async with self._store.engine.begin() as connection:
-            if log_rows:
-                await connection.execute(insert(_table(SpendLogRow)), log_rows)
             await _upsert_add(connection, _table(DailySpendRow), _DAILY_COLUMNS[:5], daily)
             await _upsert_add(connection, _table(DailyTagSpendRow), ("day", "tag"), tags)
             await _upsert_add(connection, _table(BudgetWindowRow), ("scope", "window"), windows)
@@ -120,6 +166,8 @@ class EngineSink:
                 )
                 rows = [{"ident": i, "added": a} for i, a in sorted(added)]
                 await connection.execute(statement, rows)
+            if log_rows:  # last: by now the transaction has begun (see _insert_logs)
+                await _insert_logs(connection, log_rows)
 
     async def aclose(self) -> None:
         return None  # the engine is the store's
