@@ -57,6 +57,7 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    gc.enable()  # `lockgate serve` loads with the collector off
 
 
 def run_server(launch: LaunchSpec, options: ServerOptions, gate: ServingGate = _always) -> int:
@@ -75,6 +76,7 @@ def run_server(launch: LaunchSpec, options: ServerOptions, gate: ServingGate = _
                 return 1  # the gate said no; it has said why
             raise
         return 0
+    gc.enable()  # the supervisor: `lockgate serve` loaded with the collector off
     if not gate():
         return 1
     # Worker processes are spawned fresh and rebuild the app from these variables.

@@ -1,7 +1,9 @@
-"""`lockgate serve --workers N` warns when nothing shares limits and budgets between workers."""
+"""How `lockgate serve` starts: the collector off while it loads, and a warning when several
+workers run without Redis to share limits and budgets."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,3 +52,34 @@ def test_several_workers_without_redis_are_warned_about(
     assert main(argv) == 0
     assert started == [int(workers)]
     assert (WARNING in capsys.readouterr().err) is warned
+
+
+def test_serve_loads_with_the_collector_off_and_turns_it_back_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Start-up runs with the cyclic collector off (it only rescans a growing heap); the
+    server switches it back on once the app is built (`tune_garbage_collector`), and an
+    in-process caller gets its own setting back."""
+    from lockgate.gateway import server
+
+    collecting: list[bool] = []
+
+    def run_server(launch: object, options: object, gate: Callable[[], bool]) -> int:
+        collecting.append(gc.isenabled())
+        thresholds = gc.get_threshold()
+        try:
+            server.tune_garbage_collector()
+            collecting.append(gc.isenabled())
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
+        gc.disable()  # as if the server had returned with it off: the caller's setting wins
+        return 0
+
+    monkeypatch.setattr(server, "run_server", run_server)
+    config = tmp_path / "config.yaml"
+    config.write_text(MODELS + "general_settings: {master_key: sk-test}\n")
+    assert gc.isenabled()
+    assert main(["serve", "--config", str(config), "--data-dir", str(tmp_path)]) == 0
+    assert collecting == [False, True]
+    assert gc.isenabled()
