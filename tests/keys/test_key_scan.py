@@ -217,10 +217,20 @@ async def test_a_refresh_reaches_keys_not_built_yet(tmp_path: Path, ids: dict[st
     assert len(cache) == 2
 
 
-async def test_keys_load_packed_from_postgresql() -> None:
+async def test_keys_load_packed_from_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    through_sqlalchemy: list[Any] = []
+    chunks = key_scan._Snapshot.chunks
+
+    def noted(snapshot: Any, query: Any) -> AsyncIterator[Any]:
+        through_sqlalchemy.append(query)
+        return chunks(snapshot, query)
+
+    monkeypatch.setattr(key_scan._Snapshot, "chunks", noted)
     async with postgres_database() as url, _store(async_database_url(url), HEX_IDS) as store:
         cache = await _loaded(store)
         rows = {row.id: row for row in await store.find(KeyRow)}
+    # The plain keys come straight from asyncpg; only the others through SQLAlchemy.
+    assert through_sqlalchemy == [key_scan._OTHER_KEYS]
     assert len(cache) == 3
     for name in HEX_IDS:
         assert cache.key(HEX_IDS[name]) == KeyRecord.of(rows[HEX_IDS[name]])
@@ -323,23 +333,23 @@ async def _one_snapshot(store: Store, other: Store, monkeypatch: pytest.MonkeyPa
     connection) is read as it was before, once."""
     full_digest, plain_digest = HASHER.digest("sk-full"), HASHER.digest("sk-plain")
     before = {row.digest: KeyRecord.of(row) for row in await store.find(KeyRow)}
-    chunks = key_scan._Snapshot.chunks
+    plain_chunks = key_scan._Snapshot.plain_chunks
 
-    async def changing(snapshot: Any, query: Any) -> AsyncIterator[Any]:
-        async for chunk in chunks(snapshot, query):
+    async def changing(snapshot: Any) -> AsyncIterator[Any]:
+        async for chunk in plain_chunks(snapshot):
             yield chunk
-        if query is key_scan._PLAIN_KEYS:  # the full key made plain, the plain one not
-            async with other.session() as session, session.begin():
-                for row in await session.scalars(select(KeyRow)):
-                    if row.digest == full_digest:
-                        for name in _ONE_SET:
-                            setattr(row, name, False if name == "blocked" else None)
-                        row.models, row.aliases, row.tags = [], {}, []
-                        row.model_rpm_limit, row.model_tpm_limit, row.metadata_ = {}, {}, {}
-                    elif row.digest == plain_digest:
-                        row.blocked = True
+        # Once the plain keys are read: the full key made plain, the plain one not.
+        async with other.session() as session, session.begin():
+            for row in await session.scalars(select(KeyRow)):
+                if row.digest == full_digest:
+                    for name in _ONE_SET:
+                        setattr(row, name, False if name == "blocked" else None)
+                    row.models, row.aliases, row.tags = [], {}, []
+                    row.model_rpm_limit, row.model_tpm_limit, row.metadata_ = {}, {}, {}
+                elif row.digest == plain_digest:
+                    row.blocked = True
 
-    monkeypatch.setattr(key_scan._Snapshot, "chunks", changing)
+    monkeypatch.setattr(key_scan._Snapshot, "plain_chunks", changing)
     table = await read_key_table(store)
     monkeypatch.undo()
     after = {row.digest: KeyRecord.of(row) for row in await store.find(KeyRow)}

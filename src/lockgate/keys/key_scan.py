@@ -5,7 +5,8 @@ decodes six JSON columns and parses three timestamps per row: about 50 µs a key
 100,000 keys. Here one Core ``SELECT`` fetches only the columns a record needs, the JSON
 columns arrive as text, the usual empty values (``[]``, ``{}``, ``null``) as NULL (shared
 immutable empties in the record, nothing parsed); the rest is parsed with orjson. On SQLite
-the rows come straight from the driver as tuples. Keys with nothing set (most keys) are
+the rows come straight from the driver as tuples, and so do the plain keys on PostgreSQL
+(asyncpg, in the snapshot's transaction). Keys with nothing set (most keys) are
 read apart as their id and digest alone: two columns a row rather than twenty (on SQLite the
 driver's cost is per column, NULL or not), the other keys in full, both in one snapshot.
 The cache keeps these rows, packed (`KeyTable`), and builds a key's record when the key is
@@ -231,6 +232,7 @@ _ALL_KEYS: Final = select(*_COLUMNS)
 _COUNT: Final = select(func.count()).select_from(KeyRow)
 
 _CHUNK = 1000
+_PLAIN_CHUNK = 10_000  # two short columns a row: about 2 MB a chunk
 _SCAN_CACHE_SIZE = -64  # KiB
 
 
@@ -239,9 +241,12 @@ class _Snapshot:
     one transaction: on PostgreSQL a repeatable-read one, as each statement would otherwise
     see the commits made before it)."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
+    def __init__(
+        self, connection: AsyncConnection, driver: Any = None, postgres: Any = None
+    ) -> None:
         self._connection = connection
         self._driver = driver  # SQLite: aiosqlite's Connection, read directly
+        self._postgres = postgres  # PostgreSQL: asyncpg's Connection, for the plain keys
 
     async def count(self) -> int:
         if self._driver is None:
@@ -265,6 +270,18 @@ class _Snapshot:
             while chunk := await cursor.fetchmany(_CHUNK):
                 yield chunk
 
+    async def plain_chunks(self) -> AsyncIterator[Sequence[Any]]:
+        """The plain keys' ids and digests. On PostgreSQL straight from asyncpg, in the
+        snapshot's transaction (begun by `count`): SQLAlchemy's rows and result processing
+        took about twice the fetch (100,000 keys: 0.5 s to load, 0.19 s to fetch)."""
+        if self._postgres is None or not self._postgres.is_in_transaction():
+            async for chunk in self.chunks(_PLAIN_KEYS):
+                yield chunk
+            return
+        cursor = await self._postgres.cursor(self._sql(_PLAIN_KEYS))
+        while chunk := await cursor.fetch(_PLAIN_CHUNK):
+            yield chunk
+
     def _sql(self, query: Select[*tuple[Any, ...]]) -> str:
         """The query's SQL; its only parameters are constants (the empty JSON texts, the
         plain tail's values), rendered inline."""
@@ -276,8 +293,11 @@ class _Snapshot:
 async def _snapshot(connection: AsyncConnection) -> AsyncIterator[_Snapshot]:
     if connection.dialect.name != "sqlite":
         await connection.execution_options(isolation_level="REPEATABLE READ")
+        postgres: Any = None
+        if connection.dialect.driver == "asyncpg":
+            postgres = (await connection.get_raw_connection()).driver_connection
         async with connection.begin():
-            yield _Snapshot(connection)
+            yield _Snapshot(connection, postgres=postgres)
         return
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection  # aiosqlite's Connection
@@ -305,7 +325,7 @@ async def read_key_table(store: Store) -> KeyTable:
     """Every key in the store, packed (the start-up load)."""
     async with store.engine.connect() as connection, _snapshot(connection) as snapshot:
         builder = KeyTableBuilder(PLAIN_TAIL, await snapshot.count())
-        async for chunk in snapshot.chunks(_PLAIN_KEYS):
+        async for chunk in snapshot.plain_chunks():
             builder.add_plain(chunk)
         async for chunk in snapshot.chunks(_OTHER_KEYS):
             builder.add(chunk)
