@@ -232,7 +232,6 @@ _ALL_KEYS: Final = select(*_COLUMNS)
 _COUNT: Final = select(func.count()).select_from(KeyRow)
 
 _CHUNK = 1000
-_PLAIN_CHUNK = 10_000  # two short columns a row: about 2 MB a chunk
 _SCAN_CACHE_SIZE = -64  # KiB
 
 
@@ -279,7 +278,7 @@ class _Snapshot:
                 yield chunk
             return
         cursor = await self._postgres.cursor(self._sql(_PLAIN_KEYS))
-        while chunk := await cursor.fetch(_PLAIN_CHUNK):
+        while chunk := await cursor.fetch(_CHUNK):
             yield chunk
 
     def _sql(self, query: Select[*tuple[Any, ...]]) -> str:
