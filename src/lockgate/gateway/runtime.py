@@ -20,7 +20,10 @@ from lockgate.gateway.state import GatewayState, build_state
 from lockgate.observability import AccessLog
 from lockgate.security.secret import Secret
 
-__all__ = ["GatewayRuntime", "ServingRefused", "free_loopback_port"]
+__all__ = ["GatewayRuntime", "ServingGate", "ServingRefused", "free_loopback_port"]
+
+# Blocks until serving may go ahead (True) or must not (False): `lockgate verify`'s verdict.
+ServingGate = Callable[[], bool]
 
 
 class ServingRefused(RuntimeError):
@@ -41,7 +44,7 @@ class GatewayRuntime:
         *,
         access_log: AccessLog | None = None,
         handle_sighup: bool = True,
-        before_serving: Callable[[], bool] | None = None,
+        before_serving: ServingGate | None = None,
     ) -> None:
         self.launch = launch
         # Asked (in a thread: it may wait) once the app has started, before the port is

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
 
 from lockgate.config.launch import LaunchSpec
 from lockgate.gateway.h1_protocol import GatewayHttpProtocol
-from lockgate.gateway.runtime import GatewayRuntime
+from lockgate.gateway.runtime import GatewayRuntime, ServingGate
 
 __all__ = ["ServerOptions", "ServingGate", "run_server"]
-
-# Blocks until serving may go ahead (True) or must not (False): `lockgate verify`'s verdict.
-ServingGate = Callable[[], bool]
 
 
 def _always() -> bool:

@@ -83,8 +83,7 @@ _LOG_COLUMNS = (
 
 
 def _log_values(r: SpendRecord) -> tuple[Any, ...]:
-    """A log row in `_LOG_COLUMNS` order, JSON columns as JSON text (as SQLAlchemy's JSON type
-    writes them: a missing body is JSON ``null``)."""
+    """A log row in `_LOG_COLUMNS` order."""
     return (
         r.request_id,
         utc_datetime(r.started_at),
@@ -104,9 +103,15 @@ def _log_values(r: SpendRecord) -> tuple[Any, ...]:
         r.spend,
         r.latency_ms,
         r.status,
-        orjson.dumps(list(r.tags)).decode(),
-        json.dumps(r.request_body),
+        list(r.tags),
+        r.request_body,
     )
+
+
+def _as_json_text(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row for COPY: its two JSON columns (the last two) as JSON text, as SQLAlchemy's
+    JSON type writes them (a missing body is JSON ``null``)."""
+    return (*row[:-2], orjson.dumps(row[-2]).decode(), json.dumps(row[-1]))
 
 
 async def _insert_logs(connection: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
@@ -115,16 +120,12 @@ async def _insert_logs(connection: AsyncConnection, rows: list[tuple[Any, ...]])
     if connection.dialect.driver == "asyncpg":
         driver: Any = (await connection.get_raw_connection()).driver_connection
         if driver.is_in_transaction():  # begun by the statements before (it starts lazily)
-            await driver.copy_records_to_table(table.name, records=rows, columns=_LOG_COLUMNS)
+            records = [_as_json_text(row) for row in rows]
+            await driver.copy_records_to_table(table.name, records=records, columns=_LOG_COLUMNS)
             return
-    tags, body = _LOG_COLUMNS.index("tags"), _LOG_COLUMNS.index("request_body")
-    dicts = []
-    for row in rows:
-        values = dict(zip(_LOG_COLUMNS, row, strict=True))
-        # The JSON type serialises these itself.
-        values["tags"], values["request_body"] = json.loads(row[tags]), json.loads(row[body])
-        dicts.append(values)
-    await connection.execute(insert(table), dicts)
+    await connection.execute(
+        insert(table), [dict(zip(_LOG_COLUMNS, row, strict=True)) for row in rows]
+    )
 
 
 async def _upsert_add(
