@@ -166,10 +166,13 @@ async def test_a_stream_that_never_ends_stops_when_the_client_leaves() -> None:
     async with HostileUpstream(behaviour) as upstream, gateway_for(upstream) as gateway:
         with Peak() as memory:
             status, first = await post(gateway, {**CHAT, "stream": True}, read_limit=256 * 1024)
-            left = time.monotonic()
-            await asyncio.wait_for(upstream.closed_by_peer.wait(), 10)
+            sent_when_left = upstream.bytes_sent
+            await asyncio.wait_for(upstream.closed_by_peer.wait(), 20)
         assert status == 200 and first.startswith(b"data: ")
-        assert time.monotonic() - left < 5  # the upstream connection closed once we left
+        # The upstream connection closed once we left: after that the upstream could only fill
+        # the sockets' buffers (about 2 MiB here). Counted in bytes, not seconds, because
+        # traced allocations make the whole process slow and a loaded machine slower still.
+        assert upstream.bytes_sent - sent_when_left < 8 * MiB, upstream.bytes_sent - sent_when_left
         assert memory.peak < 32 * MiB, memory.peak
         await still_serves(gateway)
 
