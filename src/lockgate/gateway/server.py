@@ -49,8 +49,11 @@ def _uvicorn_kwargs(options: ServerOptions) -> dict[str, object]:
 def tune_garbage_collector() -> None:
     """Called once the app is built: objects made at startup (config, tables, routes) move
     to the permanent generation, and young collections run less often. Requests allocate
-    many short-lived objects; with the defaults the collector took ~10-15 % of CPU."""
-    gc.collect()
+    many short-lived objects; with the defaults the collector took ~10-15 % of CPU.
+
+    Nothing is collected first: at this point a collection finds under a thousand
+    unreachable objects among ~175,000 and took 0.1 s of start-up; frozen with the rest,
+    they keep about 0.4 MB for the process's life."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     gc.enable()  # `lockgate serve` loads with the collector off

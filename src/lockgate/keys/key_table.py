@@ -191,12 +191,12 @@ class KeyTableBuilder:
         self._set_tails(start, rows)
 
     def add_plain(self, rows: Sequence[Any]) -> None:
-        """A chunk of rows of keys whose tail is the plain tail, as id and digest alone
+        """A chunk of rows of keys whose tail is the plain tail, as id and digest first
         (the store sends two columns a key rather than twenty: half the start-up cost)."""
         start = self._pack(rows)
         if start < 0:
-            for ident, digest in rows:
-                self._add_row((ident, digest, *self._plain))
+            for row in rows:  # (more columns may follow: only the first two are read)
+                self._add_row((row[0], row[1], *self._plain))
             return
         self._room(start + len(rows))  # a plain key's tail is None already
 
