@@ -274,8 +274,10 @@ async def test_a_stream_fails_over_before_its_first_chunk(
 async def test_a_stream_error_after_the_first_chunk_reaches_the_caller(
     deploy: Deploy, make_router: MakeRouter, mock: MockServer
 ) -> None:
-    router = make_router(
-        [deploy("g", "mock-a", order=1), deploy("g", "mock-b", order=2)], allowed_fails=0
+    router = make_router(  # least-busy: the router keeps in-flight counts
+        [deploy("g", "mock-a", order=1), deploy("g", "mock-b", order=2)],
+        allowed_fails=0,
+        routing_strategy="least-busy",
     )
     mock.script([{"model": "mock-a", "status": 503, "stream_error_after": 2}])
     stream = await router.acompletion("g", MESSAGES, stream=True)

@@ -1,8 +1,9 @@
 """Running one request: pick a deployment, call it, keep the books, retry, fall back.
 
 Every attempt is bracketed by ``state.begin`` / ``state.end`` (in-flight and usage counts,
-latency); a failed attempt is reported to the cooldown policy. A stream's attempt ends
-when the stream does (see :mod:`lockgate.router.stream`).
+latency) when routing in its group reads those figures (`Selector.keeps_figures`); a failed
+attempt is reported to the cooldown policy either way. A stream's attempt ends when the
+stream does (see :mod:`lockgate.router.stream`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lockgate.router.cooldown import CooldownPolicy
 from lockgate.router.deployment import Deployment
 from lockgate.router.error_kinds import ErrorClass, classify
 from lockgate.router.fallbacks import FallbackTable
+from lockgate.router.model_group import ModelGroup
 from lockgate.router.model_groups import ModelGroups, Route
 from lockgate.router.request import RequestContext
 from lockgate.router.retries import RetrySettings
@@ -147,6 +149,7 @@ class Executor:
     ) -> Served[T]:
         group = route.group
         state = self.state
+        counted = self.selector.keeps_figures(group)
         retry = 0
         last: LockgateError | None = None
         while True:
@@ -168,7 +171,8 @@ class Executor:
             # The attempt, bracketed by state.begin / state.end (written out here rather
             # than in a method of its own: one coroutine less per request).
             try:
-                await state.begin(deployment.id)
+                if counted:
+                    await state.begin(deployment.id)
                 started = time.perf_counter()
                 try:
                     result = await call(deployment, deployment.model_for(route.requested))
@@ -179,13 +183,14 @@ class Executor:
                         if isinstance(error, APITimeoutError)
                         else None
                     )
-                    await self.settle(deployment, tokens=0, latency=slow, error=error)
+                    await self.settle(group, deployment, tokens=0, latency=slow, error=error)
                     raise
                 except BaseException:
-                    await state.end(deployment.id, tokens=0, latency=None)
+                    if counted:
+                        await state.end(deployment.id, tokens=0, latency=None)
                     raise
                 measured = measure(result, time.perf_counter() - started)
-                if measured is not None:
+                if measured is not None and counted:
                     await state.end(
                         deployment.id, tokens=measured[0], latency=self._sample(measured[1])
                     )
@@ -200,14 +205,17 @@ class Executor:
 
     async def settle(
         self,
+        group: ModelGroup,
         deployment: Deployment,
         *,
         tokens: int,
         latency: float | None,
         error: LockgateError | None,
     ) -> None:
-        """Close the books of an attempt (a stream's, when it ends)."""
-        sample = None if latency is None else self._sample(latency)
-        await self.state.end(deployment.id, tokens=tokens, latency=sample)
+        """Close the books of an attempt of `deployment` in `group` (a stream's, when it
+        ends)."""
+        if self.selector.keeps_figures(group):
+            sample = None if latency is None else self._sample(latency)
+            await self.state.end(deployment.id, tokens=tokens, latency=sample)
         if error is not None:
             await self.cooldowns.on_failure(self.state, deployment, error)

@@ -299,6 +299,7 @@ class Router:
             if deployment.prices is not None and usage is not None:
                 stream._hidden_params["response_cost"] = priced(deployment.prices, usage, None)
             await executor.settle(
+                served.route.group,
                 deployment,
                 tokens=usage.total_tokens if usage is not None else 0,
                 latency=stream.time_to_first_chunk if error is None else None,
