@@ -225,3 +225,45 @@ async def test_a_failing_operation_fails_alone(client: tuple[Redis, str]) -> Non
     assert isinstance(failed, ServiceUnavailableError) and "WRONGTYPE" in str(failed)
     assert not isinstance(first, BaseException) and first.requests == (1,)
     assert not isinstance(last, BaseException) and last.requests == (2,)
+
+
+async def test_every_key_written_expires_and_counters_keep_their_first_ttl() -> None:
+    """The minute's counters and a budget window's spend get their TTL when they are made
+    (their names hold the minute or window, so it outlasts them); later requests do not
+    write it again. The holds and the reserved sum are refreshed by every reservation."""
+    async with redis_prefix() as prefix:
+        client = Redis.from_url(REDIS_URL)
+        try:
+            backend = RedisLimitBackend(client, prefix)
+            window_end = NOW + 3_600
+            bucket = Bucket(
+                "key:t",
+                "key 't'",
+                budget_nano=10**9,
+                rpm=100,
+                tpm=10**6,
+                window=7,
+                window_end=window_end,
+            )
+            first = rid()
+            assert (await backend.reserve([bucket], first, 500, 10, NOW, 60)).ok
+            await backend.settle([bucket], first, 500, 200, 0, minute_of(NOW))
+            keys = [key async for key in client.scan_iter(match=f"*{prefix}*")]
+            assert keys, "the script wrote keys under the prefix"
+            ttls = {key: await client.ttl(key) for key in keys}
+            assert all(ttl > 0 for ttl in ttls.values()), ttls
+            spent = next(k for k in keys if b":sp:" in k)
+            minute = next(k for k in keys if b":mn:" in k)
+            # Shorten both: a second request must leave them as they are.
+            await client.expire(spent, 5_000)
+            await client.expire(minute, 50)
+            second = rid()
+            assert (await backend.reserve([bucket], second, 500, 10, NOW, 60)).ok
+            await backend.settle([bucket], second, 500, 300, 0, minute_of(NOW))
+            assert 4_990 < await client.ttl(spent) <= 5_000
+            assert 40 < await client.ttl(minute) <= 50
+            assert int(await client.get(spent)) == 500
+            assert await client.hget(minute, "r") == b"2"
+            await backend.aclose()
+        finally:
+            await client.aclose()

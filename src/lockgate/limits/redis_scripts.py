@@ -68,8 +68,8 @@ local function reserve(f)
     if rpm >= 0 and req[i] + 1 > rpm then return '0 ' .. i .. ' rpm 0 0' end
     if tpm >= 0 and tok[i] + tokens > tpm then return '0 ' .. i .. ' tpm 0 0' end
     if budget >= 0 then
-      local spent = redis.call('GET', KEYS[k + 1]) or '0'
-      local reserved = redis.call('GET', KEYS[k + 3]) or '0'
+      local both = redis.call('MGET', KEYS[k + 1], KEYS[k + 3])
+      local spent, reserved = both[1] or '0', both[2] or '0'
       local total = tonumber(spent) + tonumber(reserved)
       if total >= budget or total + cost > budget then
         return '0 ' .. i .. ' budget ' .. spent .. ' ' .. reserved
@@ -83,11 +83,13 @@ local function reserve(f)
     redis.call('PEXPIRE', KEYS[k + 2], hold * 2)
     redis.call('INCRBY', KEYS[k + 3], cost)
     redis.call('PEXPIRE', KEYS[k + 3], hold * 2)
-    redis.call('HINCRBY', KEYS[k + 4], 'r', 1)
-    redis.call('HINCRBY', KEYS[k + 4], 't', tokens)
-    redis.call('EXPIRE', KEYS[k + 4], 120)
-    out[i + 1] = string.format('%d', req[i] + 1)
-    out[n + i + 1] = string.format('%d', tok[i] + tokens)
+    -- Both counts as read above plus this request (nothing ran in between: one script).
+    local r, t = string.format('%d', req[i] + 1), string.format('%d', tok[i] + tokens)
+    if redis.call('HSET', KEYS[k + 4], 'r', r, 't', t) == 2 then  -- the minute's first
+      redis.call('EXPIRE', KEYS[k + 4], 120)
+    end
+    out[i + 1] = r
+    out[n + i + 1] = t
   end
   return table.concat(out, ' ')
 end
@@ -101,9 +103,11 @@ local function settle(f)
       if redis.call('DECRBY', KEYS[k + 3], reserved) < 0 then redis.call('SET', KEYS[k + 3], 0) end
     end
     if actual > 0 then
-      redis.call('INCRBY', KEYS[k + 1], actual)
+      -- The key's name holds its window: a ttl set when it is made outlasts the window.
       local ttl = tonumber(f[a + 1])
-      if ttl > 0 then redis.call('EXPIRE', KEYS[k + 1], ttl) end
+      if redis.call('INCRBY', KEYS[k + 1], actual) == actual and ttl > 0 then
+        redis.call('EXPIRE', KEYS[k + 1], ttl)
+      end
     end
     if delta ~= 0 and redis.call('EXISTS', KEYS[k + 4]) == 1 then
       if redis.call('HINCRBY', KEYS[k + 4], 't', delta) < 0 then
