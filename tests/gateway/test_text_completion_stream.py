@@ -144,7 +144,9 @@ async def test_upstream_error_before_first_chunk_is_the_sdk_error(
 
 
 async def test_client_disconnect_cancels_the_upstream(mock: MockServer) -> None:
-    async with running_gateway(config_for_mock(mock.url)) as gateway:
+    # least-busy: the router counts requests in flight, which shows the upstream call end.
+    config = config_for_mock(mock.url, "router_settings:\n  routing_strategy: least-busy\n")
+    async with running_gateway(config) as gateway:
         router = gateway.app.state.dispatcher
         deployment_id = router.deployments[0].id  # type: ignore[attr-defined]
         started = time.monotonic()
