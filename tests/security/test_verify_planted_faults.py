@@ -284,15 +284,20 @@ def test_the_cache_never_hides_a_change(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     code, cold = env.verify("--cache", capsys=capsys)
     assert code == 0 and cold["files_hashed"] > 0 and cold["files_cached"] == 0
+    (cache_file,) = (tmp_path / "cache" / "lockgate").glob("verify-*.json")
+    written = cache_file.stat().st_mtime_ns
     code, warm = env.verify("--cache", capsys=capsys)
     assert code == 0 and warm["files_hashed"] == 0
     assert warm["files_cached"] == cold["files_hashed"]
+    assert cache_file.stat().st_mtime_ns == written  # nothing new: the cache is not rewritten
     core = env.site / "alpha" / "core.py"
     before = core.stat()
     core.write_bytes(core.read_bytes().replace(b"42", b"43"))
     os.utime(core, ns=(before.st_atime_ns, before.st_mtime_ns))
     code, report = env.verify("--cache", capsys=capsys)
     assert code == 1 and findings(report, "record", "modified") == [str(core)]
+    # The changed file is dropped from the cache, which is written again without it.
+    assert str(core) not in cache_file.read_text() and str(env.site) in cache_file.read_text()
 
 
 def test_an_unhashed_entry_is_reported(env: Env, capsys: pytest.CaptureFixture[str]) -> None:

@@ -71,8 +71,9 @@ class HashCache:
             self._seen[path] = (_key(info), digest)
 
     def save(self) -> None:
-        """Write the files verified in this scan (and only those); errors are ignored."""
-        if self.path is None:
+        """Write the files verified in this scan (and only those); errors are ignored.
+        Nothing is written when they are exactly the ones loaded (the usual start-up)."""
+        if self.path is None or self._seen == self._entries:
             return
         data = {
             "format": _FORMAT,
