@@ -31,7 +31,6 @@ async def test_rows_split_anywhere_across_chunks_come_out_whole() -> None:
         await rows(stream[cut:])
         rows.finish()
         assert received.rows == [["a", "b", "t"], ["c", "d", "f"], ["eee", "fff", "t"]], cut
-        assert rows.rows == 3
         assert all(received.runs), "no empty run is passed on"
 
 

@@ -49,7 +49,6 @@ class CopyTextRows:
     def __init__(self, add: Callable[[Sequence[Row]], None]) -> None:
         self._add = add
         self._partial = b""  # a line whose end has not arrived yet
-        self.rows = 0
 
     async def __call__(self, data: bytes) -> None:
         end = data.rfind(b"\n") + 1
@@ -58,9 +57,7 @@ class CopyTextRows:
             return
         block = self._partial + data[:end] if self._partial else data[:end]
         self._partial = data[end:]
-        rows = _rows(block.decode())
-        self.rows += len(rows)
-        self._add(rows)
+        self._add(_rows(block.decode()))
 
     def finish(self) -> None:
         if self._partial:
