@@ -42,7 +42,8 @@ from lockgate.router.settings import RouterPolicy, config_from_arguments
 from lockgate.router.state.base import RouterState
 from lockgate.router.state.factory import state_for
 from lockgate.router.strategies import LatencyBased, make_strategy
-from lockgate.router.stream import OpenedStream, RoutedStream, SyncRoutedStream, open_stream
+from lockgate.router.stream import OpenedStream, RoutedStream, open_stream
+from lockgate.router.sync_methods import SyncMethods
 from lockgate.router.sync_runner import SyncRunner
 from lockgate.transport.messages import UpstreamResponse
 from lockgate.types import ChatCompletion, EmbeddingResponse, TextCompletion
@@ -57,8 +58,9 @@ _DEFAULT_PREFIX = "lockgate:router"
 _Unary = TypeVar("_Unary", ChatCompletion, EmbeddingResponse, TextCompletion)
 
 
-class Router:
+class Router(SyncMethods):
     """Deployments grouped by model name, and the policies that route requests over them.
+    Its synchronous methods (`completion`, `embedding`, ...) come from `SyncMethods`.
     See docs/router.md."""
 
     def __init__(
@@ -413,51 +415,6 @@ class Router:
         if isinstance(served.result, RawStream):
             served.result._hidden_params.update(hidden_params(served, model))
         return served.result
-
-    # ------------------------------------------------------------------ synchronous API
-    def completion(
-        self,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        stream: bool = False,
-        **kwargs: Any,
-    ) -> ChatCompletion | SyncRoutedStream:
-        """Synchronous :meth:`acompletion`, run on the router's own background loop (use
-        either the synchronous or the asynchronous methods of one router, not both)."""
-        result = self._loop.run(lambda: self.acompletion(model, messages, stream=stream, **kwargs))
-        if isinstance(result, RoutedStream):
-            return SyncRoutedStream(result, self._loop)
-        return result
-
-    def embedding(
-        self, model: str, input: str | list[str] | list[list[int]], **kwargs: Any
-    ) -> EmbeddingResponse:
-        return self._loop.run(lambda: self.aembedding(model, input, **kwargs))
-
-    def text_completion(self, model: str, prompt: str | list[str], **kwargs: Any) -> TextCompletion:
-        return self._loop.run(lambda: self.atext_completion(model, prompt, **kwargs))
-
-    def get_available_deployment(
-        self,
-        model: str,
-        messages: Sequence[Mapping[str, Any]] | None = None,
-        request_kwargs: Mapping[str, Any] | None = None,
-    ) -> Deployment:
-        return self._loop.run(
-            lambda: self.async_get_available_deployment(model, messages, request_kwargs)
-        )
-
-    def close(self) -> None:
-        """Synchronous :meth:`aclose`, for a router used through the synchronous methods:
-        closes what the router made and stops its background loop."""
-        if not self._loop.started:
-            asyncio.run(self.aclose())
-            return
-        try:
-            self._loop.run(self.aclose)
-        finally:
-            self._loop.stop()
 
     # ------------------------------------------------------------------ introspection
     async def async_get_available_deployment(
