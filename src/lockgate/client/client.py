@@ -9,10 +9,10 @@ import os
 from collections.abc import Coroutine, Mapping, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from lockgate.client.chat_plan import ChatPlan, FixedOptions, credentials_are_fixed
 from lockgate.client.credentials import CredentialCache
+from lockgate.client.destinations import ConfiguredDestinations
 from lockgate.client.mock_response import mock_completion
 from lockgate.client.params import check_supported, split_options
 from lockgate.client.raw_stream import RawStream
@@ -84,7 +84,7 @@ class Client:
         # The environment is read at call time, so keys exported after import are seen.
         self._env: Mapping[str, str] = env if env is not None else os.environ
         self._credential_cache = CredentialCache()
-        self._policy_answers: dict[frozenset[str], tuple[EgressPolicy, bool]] = {}
+        self._destinations = ConfiguredDestinations(self)
 
     async def aclose(self) -> None:
         await self.transport.aclose()
@@ -194,9 +194,9 @@ class Client:
             call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
         request = adapter.build_chat_request(call)
         if call.credentials is plan.credentials:
-            request = self._allow_planned_host(request, plan)
+            request = self._destinations.allow_planned(request, plan)
         else:
-            request = self._allow_configured_host(request, call.credentials)
+            request = self._destinations.allow_configured(request, call.credentials)
         if stream:
             return await call_with_retries(
                 lambda: self._open_stream(adapter, call, request, timeouts), policy
@@ -312,7 +312,7 @@ class Client:
         call = EmbeddingCall(spec, upstream_model, input, params, self._credentials(spec, options))
         if spec.protocol == "vertex":
             call = dataclasses.replace(call, credentials=await self._vertex_auth(call, options))
-        request = self._allow_configured_host(
+        request = self._destinations.allow_configured(
             adapter.build_embedding_request(call), call.credentials
         )
         timeouts = _timeouts(options.get("timeout", self.settings.timeout))
@@ -342,7 +342,7 @@ class Client:
         call = TextCompletionCall(
             spec, upstream_model, prompt, params, self._credentials(spec, options)
         )
-        request = self._allow_configured_host(
+        request = self._destinations.allow_configured(
             adapter.build_text_completion_request(call), call.credentials
         )
         timeouts = _timeouts(options.get("timeout", self.settings.timeout))
@@ -377,7 +377,7 @@ class Client:
         if endpoint == "/rerank" and isinstance(self.registry.adapter(spec), RerankAdapter):
             return await translated_rerank(self, model, body, **kwargs)  # Cohere, Bedrock
         credentials = self._credentials(spec, options)
-        request = self._allow_configured_host(
+        request = self._destinations.allow_configured(
             build_passthrough_request(
                 spec, credentials, endpoint, upstream_model, body, content_type
             ),
@@ -429,43 +429,6 @@ class Client:
         if retries == self.settings.retry.num_retries:
             return self.settings.retry
         return dataclasses.replace(self.settings.retry, num_retries=retries)
-
-    def _allow_configured_host(
-        self, request: UpstreamRequest, credentials: Credentials
-    ) -> UpstreamRequest:
-        """The api_base this call was configured with is an allowed destination for it."""
-        hosts = _configured_hosts(credentials.api_base or "")
-        if not hosts or self._policy_allows(hosts):
-            return request
-        return UpstreamRequest(request.method, request.url, request.headers, request.body, hosts)
-
-    def _allow_planned_host(self, request: UpstreamRequest, plan: ChatPlan) -> UpstreamRequest:
-        """:meth:`_allow_configured_host` for the plan's own credentials, with the answer
-        kept on the plan (for as long as the transport's policy is the same object)."""
-        policy = self.transport.policy
-        check = plan.host_check
-        if check is None or check[0] is not policy:
-            assert plan.credentials is not None
-            allowed = self._allow_configured_host(request, plan.credentials) is request
-            check = plan.host_check = (policy, allowed)
-        if check[1]:
-            return request
-        assert plan.credentials is not None
-        return self._allow_configured_host(request, plan.credentials)
-
-    def _policy_allows(self, hosts: frozenset[str]) -> bool:
-        """Whether the transport's egress policy allows ``hosts`` by itself (the usual case in
-        the gateway, whose policy lists every deployment's host): then the request needs no
-        extra allowed hosts. Memoised per policy, which is immutable."""
-        policy = self.transport.policy
-        known = self._policy_answers.get(hosts)
-        if known is not None and known[0] is policy:
-            return known[1]
-        allowed = all(policy.host_allowed(host) for host in hosts)
-        if len(self._policy_answers) >= 512:
-            self._policy_answers.clear()
-        self._policy_answers[hosts] = (policy, allowed)
-        return allowed
 
     async def _send(
         self,
@@ -530,10 +493,3 @@ def _timeouts(total: float | None) -> Timeouts:
     """Time limits for a total (memoised: a gateway uses the same few, and they are
     immutable)."""
     return Timeouts.from_total(total)
-
-
-@functools.lru_cache(maxsize=512)
-def _configured_hosts(api_base: str) -> frozenset[str]:
-    """The host of an api_base, as a set (memoised: deployments repeat the same few)."""
-    host = urlsplit(api_base).hostname
-    return frozenset({host}) if host else frozenset()

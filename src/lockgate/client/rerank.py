@@ -80,7 +80,7 @@ async def _translated(
         params,
         credentials,
     )
-    request = client._allow_configured_host(adapter.build_rerank_request(call), credentials)
+    request = client._destinations.allow_configured(adapter.build_rerank_request(call), credentials)
     timeouts = Timeouts.from_total(options.get("timeout", client.settings.timeout))
 
     async def once() -> tuple[RerankResponse, float]:
