@@ -26,17 +26,12 @@ from typing import Any, Final
 import orjson
 from sqlalchemy import (
     JSON,
-    ColumnElement,
     Select,
     Text,
-    and_,
     case,
     cast,
     func,
-    literal_column,
-    not_,
     null,
-    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,6 +41,7 @@ from lockgate.keys.key_table import KeyTable, KeyTableBuilder
 from lockgate.keys.records import KeyRecord, Limits, ModelAccess
 from lockgate.store import Store
 from lockgate.store.access_tables import KeyRow
+from lockgate.store.plain_keys import EMPTY_JSON, NOT_PLAIN, PLAIN, PLAIN_TAIL, TAIL_COLUMNS
 
 __all__ = [
     "MAX_BUDGET",
@@ -59,9 +55,7 @@ __all__ = [
 _EMPTY_MAP: Final[MappingProxyType[str, Any]] = MappingProxyType({})
 _NO_LIMITS: Final = Limits()
 _ALL_MODELS: Final = ModelAccess()
-# JSON texts meaning "nothing here" (SQLite stores ``None`` as ``null``).
-_EMPTY_JSON: Final = ("[]", "{}", "null")
-_EMPTY_TEXTS: Final = frozenset({"", *_EMPTY_JSON})
+_EMPTY_TEXTS: Final = frozenset({"", *EMPTY_JSON})
 
 
 def _json(value: Any) -> Any:
@@ -128,34 +122,13 @@ def _as_text(column: Any) -> Any:
     """A JSON column as its text, NULL when empty: no string object a row for the usual
     ``[]`` and ``{}`` (100,000 keys x 6 such columns would hold about 30 MB of them)."""
     text = cast(column, Text)
-    return case((text.in_(_EMPTY_JSON), null()), else_=text)
+    return case((text.in_(EMPTY_JSON), null()), else_=text)
 
 
-# The columns after id and digest, in a row's order (see `record_of`).
-_TAIL_COLUMNS: Final = (
-    KeyRow.key_alias,
-    KeyRow.user_id,
-    KeyRow.team_id,
-    KeyRow.organization_id,
-    KeyRow.models,
-    KeyRow.aliases,
-    KeyRow.tags,
-    KeyRow.max_budget,
-    KeyRow.soft_budget,
-    KeyRow.budget_duration,
-    KeyRow.tpm_limit,
-    KeyRow.rpm_limit,
-    KeyRow.max_parallel_requests,
-    KeyRow.model_rpm_limit,
-    KeyRow.model_tpm_limit,
-    KeyRow.expires,
-    KeyRow.blocked,
-    KeyRow.metadata_,
-)
 _COLUMNS: Final = (
     KeyRow.id,
     KeyRow.digest,
-    *(_as_text(c) if isinstance(c.type, JSON) else c for c in _TAIL_COLUMNS),
+    *(_as_text(c) if isinstance(c.type, JSON) else c for c in TAIL_COLUMNS),
 )
 
 
@@ -205,34 +178,13 @@ def record_of(row: Any) -> KeyRecord:
 
 # Position of ``max_budget`` in a row (the budget seeding builds only the keys with one).
 MAX_BUDGET: Final = 9
-# The tail (every column after id and digest) of a key with nothing set (most keys): no
-# alias, owner, models, limits, expiry or metadata, not blocked. Blocked reads 0 on SQLite,
-# False on PostgreSQL; both equal False.
-PLAIN_TAIL: Final = (None,) * 16 + (False, None)
-
-
-def _holds(column: Any, value: Any) -> ColumnElement[bool]:
-    """Whether `column` reads as `value` (None or False) in a row, never NULL: a JSON
-    column's test is the one of `_as_text`, written as comparisons (on SQLite an ``IN``
-    probes a temporary index for every row)."""
-    if not isinstance(column.type, JSON):
-        holds: ColumnElement[bool] = column.is_(value)
-        return holds
-    text = cast(column, Text)
-    # As SQL text: SQLAlchemy leaves ``IS`` parameters unrendered under literal_binds.
-    empties = (literal_column(f"'{empty}'", Text) for empty in _EMPTY_JSON)  # no quotes
-    return or_(*map(text.is_not_distinct_from, empties), column.is_(None))
-
-
-# A key is plain exactly when its tail is `PLAIN_TAIL`; never NULL, so NOT of it picks
-# exactly the other keys.
-_PLAIN: Final = and_(*(_holds(c, v) for c, v in zip(_TAIL_COLUMNS, PLAIN_TAIL, strict=True)))
-_PLAIN_KEYS: Final = select(KeyRow.id, KeyRow.digest).where(_PLAIN)
-_OTHER_KEYS: Final = select(*_COLUMNS).where(not_(_PLAIN))
+_PLAIN_KEYS: Final = select(KeyRow.id, KeyRow.digest).where(PLAIN)
+# On SQLite this walks the partial index of the other keys (`OTHER_KEYS_INDEX`).
+_OTHER_KEYS: Final = select(*_COLUMNS).where(NOT_PLAIN)
 # PostgreSQL: every key's id and digest and whether it is plain, in one pass over the table
 # (the test costs the server about as much as the read: 0.14 s for 100,000 keys, which two
 # queries, plain and not, paid twice); the other keys are then fetched by id.
-_FLAGGED_KEYS: Final = select(KeyRow.id, KeyRow.digest, _PLAIN)
+_FLAGGED_KEYS: Final = select(KeyRow.id, KeyRow.digest, PLAIN)
 _ALL_KEYS: Final = select(*_COLUMNS)
 _COUNT: Final = select(func.count()).select_from(KeyRow)
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["HEAD", "current_revision", "head_revision", "upgrade"]
 
 # The newest revision in migrations/versions (a test checks it against the scripts).
-HEAD: Final = "0004_end_users"
+HEAD: Final = "0005_other_keys_index"
 # An arbitrary, fixed 64-bit number naming lockgate's migration lock in PostgreSQL.
 _ADVISORY_LOCK: Final = 0x6C6F636B67617465
 

@@ -13,6 +13,7 @@ from lockgate.store.access_tables import (
 )
 from lockgate.store.admin_tables import AuditRow, ModelDeploymentRow
 from lockgate.store.base import Base
+from lockgate.store.plain_keys import OTHER_KEYS_INDEX
 from lockgate.store.spend_tables import (
     BudgetWindowRow,
     DailySpendRow,
@@ -21,6 +22,7 @@ from lockgate.store.spend_tables import (
 )
 
 __all__ = [
+    "OTHER_KEYS_INDEX",
     "AuditRow",
     "BudgetRow",
     "BudgetWindowRow",
