@@ -98,14 +98,14 @@ def _load_and_serve(args: argparse.Namespace) -> int:
 
     verification = StartupVerification()
     from lockgate.config import ConfigError
-    from lockgate.config.launch import LaunchSpec
+    from lockgate.config.launch import LaunchSpec, launch_config
     from lockgate.gateway.master_key import forget_master_key, load_or_create_master_key
-    from lockgate.gateway.runtime import GatewayRuntime
     from lockgate.gateway.server import ServerOptions, run_server
 
     launch = LaunchSpec(config_path=args.config, model=args.model, data_dir=args.data_dir)
     try:
-        config = GatewayRuntime(launch, os.environ).load_config()
+        # Checked here, before any worker starts; the demo's mock port is not needed yet.
+        config = launch_config(launch, os.environ, demo_mock_url="http://127.0.0.1:0")
     except ConfigError as exc:
         verification.close()
         print(f"lockgate: {exc}", file=sys.stderr)

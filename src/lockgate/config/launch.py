@@ -11,7 +11,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ENV_CONFIG_FILE", "ENV_DATA_DIR", "ENV_MODEL", "LaunchSpec", "launch_from_environment"]
+from lockgate.config.loader import load_config
+from lockgate.config.model import Config
+from lockgate.config.quick_start import config_from_model
+
+__all__ = [
+    "ENV_CONFIG_FILE",
+    "ENV_DATA_DIR",
+    "ENV_MODEL",
+    "LaunchSpec",
+    "launch_config",
+    "launch_from_environment",
+]
 
 ENV_CONFIG_FILE = "LOCKGATE_CONFIG_FILE"
 ENV_MODEL = "LOCKGATE_MODEL"
@@ -44,3 +55,16 @@ def launch_from_environment(env: Mapping[str, str] | None = None) -> LaunchSpec:
         model=source.get(ENV_MODEL) or None,
         data_dir=source.get(ENV_DATA_DIR) or ".lockgate",
     )
+
+
+def launch_config(launch: LaunchSpec, env: Mapping[str, str], demo_mock_url: str) -> Config:
+    """The config `launch` names: its file, the one model, or the demo (whose models answer
+    from the mock at `demo_mock_url`). Light: a supervisor validates the config with it
+    without importing the gateway."""
+    if launch.config_path is not None:
+        return load_config(launch.config_path, env=env)
+    if launch.model is not None:
+        return config_from_model(launch.model, env=env)
+    from lockgate.gateway.demo import demo_config  # the demo's mock models: only here
+
+    return demo_config(demo_mock_url, env)

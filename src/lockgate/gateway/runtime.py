@@ -9,9 +9,8 @@ import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from lockgate.config import Config, load_config
-from lockgate.config.launch import LaunchSpec
-from lockgate.config.quick_start import config_from_model
+from lockgate.config import Config
+from lockgate.config.launch import LaunchSpec, launch_config
 from lockgate.gateway.app import GatewayApp
 from lockgate.gateway.control_plane import ControlPlane
 from lockgate.gateway.factory import create_app
@@ -62,14 +61,7 @@ class GatewayRuntime:
         self.app: GatewayApp | None = None
 
     def load_config(self) -> Config:
-        if self.launch.config_path is not None:
-            return load_config(self.launch.config_path, env=self._env)
-        if self.launch.model is not None:
-            return config_from_model(self.launch.model, env=self._env)
-        from lockgate.gateway.demo import demo_config  # the demo's mock models: only here
-
-        assert self._mock_port is not None
-        return demo_config(f"http://127.0.0.1:{self._mock_port}", self._env)
+        return launch_config(self.launch, self._env, f"http://127.0.0.1:{self._mock_port}")
 
     def master_key(self, config: Config) -> Secret:
         if config.general.master_key:

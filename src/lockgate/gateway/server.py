@@ -6,14 +6,17 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass
-
-import uvicorn
+from typing import TYPE_CHECKING
 
 from lockgate.config.launch import LaunchSpec
-from lockgate.gateway.h1_protocol import GatewayHttpProtocol
-from lockgate.gateway.runtime import GatewayRuntime, ServingGate
 
-__all__ = ["ServerOptions", "ServingGate", "run_server"]
+if TYPE_CHECKING:
+    from lockgate.gateway.runtime import ServingGate
+
+__all__ = ["ServerOptions", "run_server"]
+
+# By name: a worker supervisor passes it on without importing the gateway.
+_HTTP_PROTOCOL = "lockgate.gateway.h1_protocol:GatewayHttpProtocol"
 
 
 def _always() -> bool:
@@ -35,7 +38,7 @@ def _uvicorn_kwargs(options: ServerOptions) -> dict[str, object]:
         "host": options.host,
         "port": options.port,
         "loop": "uvloop",
-        "http": GatewayHttpProtocol,
+        "http": _HTTP_PROTOCOL,
         "lifespan": "on",
         "access_log": False,  # lockgate writes its own structured access log
         "server_header": False,
@@ -60,10 +63,15 @@ def tune_garbage_collector() -> None:
 
 
 def run_server(launch: LaunchSpec, options: ServerOptions, gate: ServingGate = _always) -> int:
-    """Serve until stopped; the exit status. `gate` is asked once, as late as possible: with
-    one worker, after the app is built and its store read (keys loaded), just before the
-    port is bound, so whatever the gate waits for runs alongside all of that."""
+    """Serve until stopped; the exit status. `gate` is asked once, and the port is bound
+    only if it says yes. With one worker it is asked after the app is built and its store
+    read (keys loaded); with several, while the workers start (`worker_pool`). Either way
+    whatever the gate waits for runs alongside the loading."""
     if options.workers <= 1:
+        import uvicorn
+
+        from lockgate.gateway.runtime import GatewayRuntime
+
         runtime = GatewayRuntime(launch, os.environ, before_serving=gate)
         app = runtime.build_app()
         tune_garbage_collector()
@@ -76,14 +84,13 @@ def run_server(launch: LaunchSpec, options: ServerOptions, gate: ServingGate = _
             raise
         return 0
     gc.enable()  # the supervisor: `lockgate serve` loaded with the collector off
-    if not gate():
-        return 1
     # Worker processes are spawned fresh and rebuild the app from these variables.
     os.environ.update(launch.as_environment())
-    uvicorn.run(
+    from lockgate.gateway.worker_pool import run_workers  # uvicorn's supervisor, no gateway
+
+    return run_workers(
         "lockgate.gateway.worker:create_worker_app",
-        factory=True,
-        workers=options.workers,
-        **_uvicorn_kwargs(options),  # type: ignore[arg-type]
+        options.workers,
+        _uvicorn_kwargs(options),
+        gate,
     )
-    return 0
