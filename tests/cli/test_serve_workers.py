@@ -185,3 +185,33 @@ def test_the_supervisor_does_not_import_the_gateway(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert shown.stdout.strip() == "[]", shown.stderr
+
+
+async def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path, mock: MockServer) -> None:
+    """A SIGKILLed supervisor runs no clean-up: its workers notice and shut down, and the
+    port is free for the next start."""
+    write_config(tmp_path / "config.yaml", mock.url)
+    async with gateway_process(
+        ["serve", "--config", "config.yaml", "--workers", "2"], tmp_path
+    ) as (process, url):
+        await wait_ready(url, timeout=20)
+        (forkserver,) = [c for c in _children(process.pid) if "forkserver" in _command(c)]
+        workers = _children(forkserver)
+        assert len(workers) == 2
+        process.kill()
+        await process.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(w) for w in [forkserver, *workers]):
+            await asyncio.sleep(0.05)
+        assert not any(_running(w) for w in [forkserver, *workers])
+        port = int(url.rsplit(":", 1)[1])
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

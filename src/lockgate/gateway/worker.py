@@ -9,7 +9,12 @@ from lockgate.config.launch import launch_from_environment
 from lockgate.gateway.app import GatewayApp
 from lockgate.gateway.runtime import GatewayRuntime, ServingGate
 from lockgate.gateway.server import tune_garbage_collector
-from lockgate.gateway.worker_pool import VERDICT_VARIABLE, await_verdict, supervisor_alive
+from lockgate.gateway.worker_pool import (
+    VERDICT_VARIABLE,
+    await_verdict,
+    stop_when_the_supervisor_dies,
+    supervisor_alive,
+)
 
 __all__ = ["create_worker_app"]
 
@@ -33,4 +38,5 @@ def create_worker_app() -> GatewayApp:
     )
     app = runtime.build_app()
     tune_garbage_collector()
+    stop_when_the_supervisor_dies()
     return app

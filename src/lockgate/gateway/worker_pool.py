@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -33,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,7 +42,14 @@ import uvicorn
 from uvicorn import _subprocess as uvicorn_subprocess
 from uvicorn.supervisors import Multiprocess
 
-__all__ = ["VERDICT_VARIABLE", "VerdictBoard", "await_verdict", "run_workers", "supervisor_alive"]
+__all__ = [
+    "VERDICT_VARIABLE",
+    "VerdictBoard",
+    "await_verdict",
+    "run_workers",
+    "stop_when_the_supervisor_dies",
+    "supervisor_alive",
+]
 
 VERDICT_VARIABLE: Final = "LOCKGATE_SERVING_VERDICT"
 _SERVE: Final = "serve"
@@ -75,6 +84,21 @@ def await_verdict(path: Path, supervisor_alive: Callable[[], bool]) -> bool:
             if not supervisor_alive():
                 return False
             time.sleep(_POLL_SECONDS)
+
+
+def stop_when_the_supervisor_dies() -> None:
+    """In a worker: shut down gracefully (SIGTERM to itself) once the supervisor is gone.
+    uvicorn's workers otherwise outlive a killed supervisor, still holding the port, so
+    that a restarted gateway cannot bind it (gunicorn's workers watch for the same)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def supervisor_alive() -> Callable[[], bool]:
