@@ -93,6 +93,16 @@ def test_a_refused_verdict_stops_the_workers_before_the_port_is_bound(tmp_path: 
     assert not (tmp_path / "master_key").exists()
 
 
+async def _ready(process: asyncio.subprocess.Process, url: str) -> None:
+    """`wait_ready`, saying what the gateway printed when it does not become ready."""
+    try:
+        await wait_ready(url, timeout=20)
+    except AssertionError:
+        process.kill()
+        _, err = await process.communicate()
+        raise AssertionError(f"not ready; stderr ends:\n{err.decode()[-3000:]}") from None
+
+
 def _children(pid: int) -> list[int]:
     children = []
     for entry in Path("/proc").iterdir():
@@ -126,7 +136,7 @@ async def test_workers_are_forked_from_one_import_and_survive_a_sighup(
     async with gateway_process(
         ["serve", "--config", "config.yaml", "--workers", "2"], tmp_path
     ) as (process, url):
-        await wait_ready(url, timeout=20)
+        await _ready(process, url)
         assert await _all_served(url, 4) == [200] * 4
         forkservers = [c for c in _children(process.pid) if "forkserver" in _command(c)]
         assert len(forkservers) == 1
@@ -194,7 +204,7 @@ async def test_workers_stop_when_the_supervisor_is_killed(tmp_path: Path, mock: 
     async with gateway_process(
         ["serve", "--config", "config.yaml", "--workers", "2"], tmp_path
     ) as (process, url):
-        await wait_ready(url, timeout=20)
+        await _ready(process, url)
         (forkserver,) = [c for c in _children(process.pid) if "forkserver" in _command(c)]
         workers = _children(forkserver)
         assert len(workers) == 2
