@@ -310,6 +310,27 @@ async def test_aggregates_add_up_across_batches(target: Target) -> None:
         assert key is not None and key.spend == pytest.approx(0.75)
 
 
+async def test_one_writer_adds_up_batch_after_batch(target: Target) -> None:
+    """The same sink writes every batch (its upsert statements are built once)."""
+    store = target[0]
+    await store.add(KeyRow(id="k1", digest="d" * 64, key_name="sk-...x"))
+    when = datetime(2026, 11, 23, tzinfo=UTC)
+    writer = target[1]()
+    for n, spend in enumerate((0.25, 0.5, 1.0)):
+        windows = (("key:k1", 1, int(spend * 1000)),)
+        writer.record(record(f"r{n}", when, spend=spend, tags=("team-a",), windows=windows))
+        await writer.flush()
+    await writer.aclose()
+    assert writer.written == 3
+    async with store.session() as session:
+        daily = (await session.scalars(select(DailySpendRow))).one()
+        assert daily.spend == pytest.approx(1.75) and daily.requests == 3
+        tag = (await session.scalars(select(DailyTagSpendRow))).one()
+        assert tag.spend == pytest.approx(1.75) and tag.requests == 3
+        window = (await session.scalars(select(BudgetWindowRow))).one()
+        assert window.spend_nano == 1750
+
+
 def test_statements_cover_every_row_in_few_shapes() -> None:
     for count in (0, 1, 127, 128, 129, 1000, 1234):
         chunks = list(_chunks(count, 128))

@@ -110,8 +110,13 @@ def _log_values(r: SpendRecord) -> tuple[Any, ...]:
 
 def _as_json_text(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """The row for COPY: its two JSON columns (the last two) as JSON text, as SQLAlchemy's
-    JSON type writes them (a missing body is JSON ``null``)."""
-    return (*row[:-2], orjson.dumps(row[-2]).decode(), json.dumps(row[-1]))
+    JSON type writes them (a missing body is JSON ``null``). The usual values (no tags, no
+    body) skip the encoders: the standard library's ``json.dumps(None)`` alone cost about
+    as much as the rest of the row."""
+    tags, body = row[-2], row[-1]
+    tags_text = orjson.dumps(tags).decode() if tags else "[]"
+    body_text = "null" if body is None else json.dumps(body)
+    return (*row[:-2], tags_text, body_text)
 
 
 async def _insert_logs(connection: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
@@ -128,24 +133,42 @@ async def _insert_logs(connection: AsyncConnection, rows: list[tuple[Any, ...]])
     )
 
 
-async def _upsert_add(
-    connection: AsyncConnection, table: Table, keys: Sequence[str], rows: list[dict[str, Any]]
-) -> None:
-    if not rows:
-        return
-    rows.sort(key=lambda row: tuple(row[k] for k in keys))
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+def _upsert_statement(
+    dialect: str, table: Table, keys: Sequence[str], columns: Sequence[str]
+) -> Any:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c`` for the others."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = make(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=list(keys),
-        set_={c: table.c[c] + statement.excluded[c] for c in rows[0] if c not in keys},
+        set_={c: table.c[c] + statement.excluded[c] for c in columns if c not in keys},
     )
-    await connection.execute(statement, rows)
 
 
 class EngineSink:
     def __init__(self, store: Store) -> None:
         self._store = store
+        # Upsert statements, built once: building one (its SET clause's expressions) cost
+        # more than a batch's other statements together.
+        self._upserts: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+    async def _upsert_add(
+        self,
+        connection: AsyncConnection,
+        table: Table,
+        keys: Sequence[str],
+        rows: list[dict[str, Any]],
+    ) -> None:
+        if not rows:
+            return
+        rows.sort(key=lambda row: tuple(row[k] for k in keys))
+        columns = tuple(rows[0])
+        cache_key = (connection.dialect.name, table.name, columns)
+        statement = self._upserts.get(cache_key)
+        if statement is None:
+            statement = _upsert_statement(connection.dialect.name, table, keys, columns)
+            self._upserts[cache_key] = statement
+        await connection.execute(statement, rows)
 
     def log_rows(self, records: Sequence[SpendRecord]) -> list[Any]:
         return [_log_values(r) for r in records]
@@ -155,9 +178,10 @@ class EngineSink:
         tags = [{"day": d, "tag": t, "spend": s, "requests": n} for d, t, s, n in sums.tags()]
         windows = [{"scope": s, "window": w, "spend_nano": n} for s, w, n in sums.windows()]
         async with self._store.engine.begin() as connection:
-            await _upsert_add(connection, _table(DailySpendRow), _DAILY_COLUMNS[:5], daily)
-            await _upsert_add(connection, _table(DailyTagSpendRow), ("day", "tag"), tags)
-            await _upsert_add(connection, _table(BudgetWindowRow), ("scope", "window"), windows)
+            upsert = self._upsert_add
+            await upsert(connection, _table(DailySpendRow), _DAILY_COLUMNS[:5], daily)
+            await upsert(connection, _table(DailyTagSpendRow), ("day", "tag"), tags)
+            await upsert(connection, _table(BudgetWindowRow), ("scope", "window"), windows)
             for kind, added in sums.lifetime().items():
                 table = _table(_ENTITIES[kind])
                 statement = (
