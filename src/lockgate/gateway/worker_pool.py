@@ -17,8 +17,8 @@ later (a SIGHUP restart, a replaced worker) finds it already given.
 uvicorn spawns each worker as a fresh interpreter, which then imports the whole gateway:
 about a second of CPU per worker, with the workers and the verifier contending for the
 cores. Here a forkserver imports the worker module once and forks every worker from it
-(`_workers_forked_from_one_import`): two workers were ready in 2.0-2.2 s spawned, 1.5-1.7 s
-forked, on a 2-core machine.
+(`_workers_forked_from_one_import`). On a 2-core machine two workers were ready in 2.1-2.5 s
+spawned after the verdict, 1.5-1.8 s forked while it is awaited.
 """
 
 from __future__ import annotations
@@ -74,14 +74,14 @@ class VerdictBoard:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def await_verdict(path: Path, supervisor_alive: Callable[[], bool]) -> bool:
+def await_verdict(path: Path, supervisor_running: Callable[[], bool]) -> bool:
     """The worker's side: blocks until the verdict is given; False when it refuses, or when
     the supervisor is gone without giving one."""
     while True:
         try:
             return path.read_text() == _SERVE
         except FileNotFoundError:
-            if not supervisor_alive():
+            if not supervisor_running():
                 return False
             time.sleep(_POLL_SECONDS)
 
