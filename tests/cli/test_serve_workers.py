@@ -225,3 +225,25 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_port_in_use_stops_the_workers_with_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/m\n"
+        "      api_key: sk-x\ngeneral_settings:\n  master_key: sk-port-test\n"
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = ["serve", "--config", "config.yaml", "--workers", "2", "--port", str(port)]
+        shown = subprocess.run(
+            [sys.executable, "-m", "lockgate", *argv, "--data-dir", str(tmp_path)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert shown.returncode == 1, shown.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in shown.stderr
+    assert "Traceback" not in shown.stderr
