@@ -225,3 +225,55 @@ async def test_past_max_pending_the_oldest_are_dropped(tmp_path: Path) -> None:
     await writer.aclose()
     assert [r.spend for r in sink.written] == [2.0, 3.0, 4.0] and writer.written == 3
     await store.aclose()
+
+
+class TimedSink:
+    """Each write takes `seconds`; keeps the size of every batch."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.batches: list[int] = []
+
+    def log_rows(self, records: Sequence[SpendRecord]) -> list[Any]:
+        return list(records)
+
+    async def write(self, log_rows: list[Any], sums: BatchSums) -> None:
+        await asyncio.sleep(self.seconds)
+        self.batches.append(len(log_rows))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_steady_traffic_is_written_in_full_batches(tmp_path: Path) -> None:
+    """Records that arrive while a batch is written wait for the next full batch: they
+    used to be written at once, a few at a time, for as long as traffic lasted."""
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = TimedSink(0.02)
+    writer = SpendWriter(store, interval=60, batch_size=20, sink=sink)
+    writer.start()
+    for _ in range(200):  # about 10 records arrive during each write
+        writer.record(record(datetime.now(UTC)))
+        await asyncio.sleep(0.002)
+    await asyncio.sleep(0.05)
+    by_the_task = list(sink.batches)
+    assert len(by_the_task) >= 5 and set(by_the_task) == {20}
+    await writer.aclose()
+    assert sum(sink.batches) == 200 and writer.pending == 0
+    await store.aclose()
+
+
+async def test_an_explicit_flush_writes_what_arrives_meanwhile(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = SlowSink()
+    writer = SpendWriter(store, interval=60, batch_size=10, sink=sink)
+    for _ in range(10):
+        writer.record(record(datetime.now(UTC)))
+    flushing = asyncio.create_task(writer.flush())
+    await asyncio.wait_for(sink.started.wait(), 5)
+    for _ in range(5):  # arrive while the first batch is being written
+        writer.record(record(datetime.now(UTC)))
+    sink.release.set()
+    await asyncio.wait_for(flushing, 5)
+    assert sink.rows == 15 and writer.pending == 0
+    await store.aclose()
