@@ -5,9 +5,11 @@ nothing submitted is lost on close; a reservation whose caller went away is rele
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -127,6 +129,76 @@ async def test_several_buckets_and_groups_in_one_batch(client: tuple[Redis, str]
     assert [v.ok for v in verdicts] == [True, True, False, False]
     assert verdicts[2].bucket == 1 and verdicts[2].reserved_nano == 400
     assert (await backend.reserve([keys[2]], rid(), 200, 0, NOW, 60)).requests == (1,)
+
+
+async def _run_mixed_operations(
+    backend: RedisLimitBackend, *, in_one_call: bool, seed: int
+) -> list[Any]:
+    """A fixed random mix of reservations and settlements over buckets with every kind of
+    limit, some shared between requests; each request's id is its index."""
+    rng = random.Random(seed)
+    key_a = Bucket("key:a", "key 'a'", budget_nano=25_000, parallel=4)
+    key_b = Bucket("key:b", "key 'b'", tpm=300, window=3)
+    key_c = Bucket("key:c", "key 'c'", rpm=12)
+    team = Bucket("team:t", "team 't'", budget_nano=20_000, window=3, parallel=12)
+    choices = [[key_a], [key_b], [key_c], [key_a, team], [key_c, team], [key_b, team], [team]]
+    reserved: list[tuple[list[Bucket], str, int]] = []
+    operations: list[Callable[[], Awaitable[Any]]] = []
+    for number in range(100):
+        if reserved and rng.random() < 0.4:
+            buckets, id_, cost = reserved.pop(rng.randrange(len(reserved)))
+            actual, delta = rng.choice([0, cost // 2, cost]), rng.randint(-30, 30)
+            operations.append(
+                partial(backend.settle, buckets, id_, cost, actual, delta, minute_of(NOW))
+            )
+        else:
+            buckets, cost, tokens = rng.choice(choices), rng.randint(0, 4_000), rng.randint(0, 120)
+            reserved.append((buckets, f"r{number}", cost))
+            operations.append(
+                partial(backend.reserve, buckets, f"r{number}", cost, tokens, NOW, 60)
+            )
+    if in_one_call:
+        return list(await asyncio.gather(*(operation() for operation in operations)))
+    return [await operation() for operation in operations]
+
+
+async def _state(redis: Redis, prefix: str) -> dict[str, Any]:
+    """Every key of the prefix (named without it), its value and whether it expires."""
+    state: dict[str, Any] = {}
+    async for name in redis.scan_iter(match="{" + prefix + ":limits}*"):
+        kind = (await redis.type(name)).decode()
+        if kind == "string":
+            value: Any = await redis.get(name)
+        elif kind == "hash":
+            value = await redis.hgetall(name)
+        else:
+            value = await redis.zrange(name, 0, -1, withscores=True)
+        text = name.decode() if isinstance(name, bytes) else name
+        state[text.split("}", 1)[1]] = (kind, value, await redis.ttl(name) > 0)
+    return state
+
+
+@pytest.mark.parametrize("seed", [2, 4, 5, 9])
+async def test_one_call_gives_what_one_operation_a_call_gives(
+    client: tuple[Redis, str], seed: int
+) -> None:
+    """Operations batched into one script call read what the earlier ones of the call
+    wrote (the script keeps it rather than ask again): replies and the state left in
+    Redis are those of the same operations sent one by one."""
+    redis, prefix = client
+    async with redis_prefix() as other_prefix:
+        one_by_one = RedisLimitBackend(redis, other_prefix)
+        sequential = await _run_mixed_operations(one_by_one, in_one_call=False, seed=seed)
+        batched_backend = RedisLimitBackend(redis, prefix)
+        counter = counted(batched_backend)
+        batched = await _run_mixed_operations(batched_backend, in_one_call=True, seed=seed)
+        assert counter.calls == 1
+        assert batched == sequential
+        refused = {v.reason for v in sequential if v is not None and not v.ok}
+        assert refused >= {"budget", "rpm", "parallel", "tpm"}  # every limit was reached
+        assert await _state(redis, prefix) == await _state(redis, other_prefix)
+        await one_by_one.aclose()
+        await batched_backend.aclose()
 
 
 async def test_a_redis_failure_reaches_every_caller(client: tuple[Redis, str]) -> None:
