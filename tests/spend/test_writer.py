@@ -277,3 +277,32 @@ async def test_an_explicit_flush_writes_what_arrives_meanwhile(tmp_path: Path) -
     await asyncio.wait_for(flushing, 5)
     assert sink.rows == 15 and writer.pending == 0
     await store.aclose()
+
+
+async def test_records_past_a_whole_batch_wait_for_the_next(tmp_path: Path) -> None:
+    """Records that arrive between the wake and the task's turn are not written as a
+    small batch of their own: they wait for the next full batch or the interval."""
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = TimedSink(0.0)
+    writer = SpendWriter(store, interval=60, batch_size=20, sink=sink)
+    writer.start()
+    for _ in range(45):  # the 20th wakes the task; it runs only after all 45
+        writer.record(record(datetime.now(UTC)))
+    await asyncio.sleep(0.05)
+    assert sink.batches == [20, 20] and writer.pending == 5
+    await writer.aclose()
+    assert sink.batches == [20, 20, 5] and writer.pending == 0
+    await store.aclose()
+
+
+async def test_the_interval_writes_a_partial_batch(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    sink = TimedSink(0.0)
+    writer = SpendWriter(store, interval=0.05, batch_size=20, sink=sink)
+    writer.start()
+    for _ in range(7):
+        writer.record(record(datetime.now(UTC)))
+    await asyncio.sleep(0.2)
+    assert sink.batches == [7] and writer.pending == 0
+    await writer.aclose()
+    await store.aclose()
