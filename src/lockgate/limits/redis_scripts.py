@@ -106,7 +106,7 @@ local function reserve(f)
       local s, r = money(k)
       local total = s + r
       if total >= budget or total + cost > budget then
-        return string.format('0 %d budget %d %d', i, s, r)
+        return string.format('0 %d budget %.0f %.0f', i, s, r)
       end
     end
   end
