@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,7 +19,7 @@ from lockgate.spend import SpendRecord, SpendWriter
 from lockgate.spend.engine_sink import EngineSink
 from lockgate.spend.record import micros, utc_datetime
 from lockgate.spend.sink import SpendSink
-from lockgate.spend.sqlite_sink import SqliteSink, _chunks
+from lockgate.spend.sqlite_sink import Pacer, SqliteSink, _chunks
 from lockgate.store import Store, async_database_url
 from lockgate.store.access_tables import EndUserRow, KeyRow, OrganizationRow, TeamRow, UserRow
 from lockgate.store.spend_tables import (
@@ -369,3 +370,29 @@ async def test_postgresql_log_rows_go_in_with_copy_inside_the_batch_transaction(
             assert count == 300
         finally:
             await store.aclose()
+
+
+def test_the_pacer_pauses_after_each_statement_within_its_budget() -> None:
+    pauses: list[float] = []
+    pacer = Pacer(0.001, 0.0035, pauses.append)
+    for _ in range(10):
+        pacer.after_statement()
+    assert pauses == [0.001, 0.001, 0.001]  # a fourth would pass the budget
+
+
+async def test_a_batch_is_written_in_paced_statements(tmp_path: Path) -> None:
+    """A batch's statements are spread out (its CPU would otherwise come as one burst that
+    slows the requests in flight), and every row is still written."""
+    path = tmp_path / "db.sqlite"
+    store = Store.from_url(f"sqlite+aiosqlite:///{path}")
+    await store.migrate()
+    writer = SpendWriter(store, interval=60, batch_size=100)
+    now = datetime.now(UTC)
+    for number in range(100):  # 100 log rows: 16-row statements, 7 of them, each paused
+        writer.record(record(f"r{number}", now))
+    started = time.perf_counter()
+    await writer.flush()
+    assert time.perf_counter() - started >= 0.007
+    assert await store.count(SpendLogRow) == 100
+    await writer.aclose()
+    await store.aclose()
