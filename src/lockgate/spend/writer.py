@@ -120,13 +120,9 @@ class SpendWriter:
         written as a small batch of their own before whole batches were kept to.)"""
         async with self._flush_lock:
             pending = self._pending
-            left = -1
-            if only_pending:
-                left = len(pending)
-                if left >= self._batch_size:
-                    left -= left % self._batch_size
+            left = self._task_share(len(pending)) if only_pending else None  # None: all
             while pending and left != 0:
-                size = self._batch_size if left < 0 else min(left, self._batch_size)
+                size = self._batch_size if left is None else min(left, self._batch_size)
                 if len(pending) <= size:
                     batch = list(pending)
                     pending.clear()
@@ -139,9 +135,13 @@ class SpendWriter:
                     _log.warning("spend batch not written (%s); will retry", type(error).__name__)
                     return False
                 self.written += len(batch)
-                if left > 0:
+                if left is not None:
                     left -= len(batch)
             return True
+
+    def _task_share(self, pending: int) -> int:
+        """Of `pending` records, how many the task writes: whole batches if there is one."""
+        return pending if pending < self._batch_size else pending - pending % self._batch_size
 
     async def _write(self, batch: list[SpendRecord]) -> None:
         log_rows: list[Any] = []
